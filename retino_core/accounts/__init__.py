@@ -1,0 +1,1 @@
+"""Merchant accounts (tenants), users, roles and sales channels."""

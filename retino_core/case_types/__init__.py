@@ -1,0 +1,1 @@
+"""Case types and their processes (steps, statuses, transitions), as per-account data."""

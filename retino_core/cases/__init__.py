@@ -1,0 +1,1 @@
+"""Cases (returns, complaints, withdrawals, ...), their items, notes, tags, attachments and history."""

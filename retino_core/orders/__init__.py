@@ -1,0 +1,1 @@
+"""Orders mirrored from each sales channel, and order search."""

@@ -1,0 +1,1 @@
+"""The port to e-commerce platforms: one narrow Protocol, dataclasses in and out, a registry."""

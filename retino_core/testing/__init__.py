@@ -1,0 +1,1 @@
+"""Pytest plugin and factories shared by every test package."""

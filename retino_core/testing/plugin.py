@@ -1,0 +1,219 @@
+"""Pytest fixtures: a real PostgreSQL database and Redis namespace per test run, and factories.
+
+Each run creates its own database (``retino_test_<random>``) on the server named by
+``RETINO_TEST_POSTGRES_URL`` (default: the local ``test`` database as ``postgres``), builds the
+schema from the models, empties every table after each test, and drops the database at the
+end. The migration tests check separately that Alembic produces the same schema.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine, make_url, text
+from sqlalchemy.orm import Session, sessionmaker
+
+from retino_core.config import Settings
+from retino_core.db import make_engine, make_session_factory
+
+DEFAULT_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
+
+
+def admin_postgres_url() -> str:
+    return os.environ.get("RETINO_TEST_POSTGRES_URL", DEFAULT_POSTGRES_URL)
+
+
+def test_redis_url() -> str:
+    return os.environ.get("RETINO_TEST_REDIS_URL", DEFAULT_REDIS_URL)
+
+
+def create_postgres_database(prefix: str = "retino_test") -> str:
+    """Create an empty database on the test server and return its URL; fail clearly if the server is down."""
+    import psycopg
+
+    admin_url = make_url(admin_postgres_url())
+    name = f"{prefix}_{secrets.token_hex(6)}"
+    try:
+        with psycopg.connect(admin_url.set(drivername="postgresql").render_as_string(False), autocommit=True) as conn:
+            conn.execute(f'CREATE DATABASE "{name}"')
+    except psycopg.OperationalError as error:
+        pytest.fail(
+            f"PostgreSQL is not reachable at {admin_url.render_as_string(True)}: {error}. "
+            "Start it, or point RETINO_TEST_POSTGRES_URL at a server.",
+            pytrace=False,
+        )
+    return admin_url.set(database=name).render_as_string(False)
+
+
+def drop_postgres_database(url: str) -> None:
+    import psycopg
+
+    admin_url = make_url(admin_postgres_url())
+    name = make_url(url).database
+    with psycopg.connect(admin_url.set(drivername="postgresql").render_as_string(False), autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def build_schema(engine: Engine) -> None:
+    from retino_core.models import Base
+
+    Base.metadata.create_all(engine)
+
+
+def empty_all_tables(engine: Engine) -> None:
+    from retino_core.models import Base
+
+    tables = list(reversed(Base.metadata.sorted_tables))
+    with engine.begin() as connection:
+        if engine.dialect.name == "postgresql":
+            names = ", ".join(f'"{table.name}"' for table in tables)
+            connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        else:
+            for table in tables:
+                connection.execute(table.delete())
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    url = create_postgres_database()
+    yield url
+    drop_postgres_database(url)
+
+
+@pytest.fixture(scope="session")
+def _engines() -> Iterator[dict[str, Engine]]:
+    engines: dict[str, Engine] = {}
+    yield engines
+    for engine in engines.values():
+        engine.dispose()
+
+
+@pytest.fixture
+def database_url(postgres_url: str) -> str:
+    """The database the test runs on; the SQLite smoke suite overrides this fixture."""
+    return postgres_url
+
+
+@pytest.fixture
+def engine(database_url: str, _engines: dict[str, Engine]) -> Iterator[Engine]:
+    if database_url not in _engines:
+        _engines[database_url] = make_engine(database_url)
+        build_schema(_engines[database_url])
+    engine = _engines[database_url]
+    yield engine
+    empty_all_tables(engine)
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> str:
+    import redis
+
+    url = test_redis_url()
+    try:
+        redis.Redis.from_url(url).ping()
+    except redis.exceptions.ConnectionError as error:
+        pytest.fail(
+            f"Redis is not reachable at {url}: {error}. Start it, or point RETINO_TEST_REDIS_URL at a server.",
+            pytrace=False,
+        )
+    return url
+
+
+@pytest.fixture
+def queue_prefix(redis_url: str) -> Iterator[str]:
+    """A Redis namespace of its own for this test; every key under it is deleted afterwards."""
+    import redis
+
+    prefix = f"retino-test-{secrets.token_hex(4)}"
+    yield prefix
+    client = redis.Redis.from_url(redis_url)
+    for pattern in (f"*{prefix}*",):
+        for key in client.scan_iter(match=pattern, count=500):
+            client.delete(key)
+
+
+@pytest.fixture
+def settings(database_url: str, tmp_path: Path) -> Settings:
+    return Settings(
+        database_url=database_url,
+        secret_key="test-secret-key-" + "x" * 32,
+        environment="testing",
+        instance_folder=str(tmp_path / "instance"),
+        storage_folder=str(tmp_path / "files"),
+        mail_sender="returns@example.test",
+        public_base_url="http://shop.example.test",
+    ).validate()
+
+
+@pytest.fixture
+def session_factory(engine: Engine) -> sessionmaker[Session]:
+    return make_session_factory(engine)
+
+
+@pytest.fixture
+def session(session_factory: sessionmaker[Session]) -> Iterator[Session]:
+    session = session_factory()
+    yield session
+    session.rollback()
+    session.close()
+
+
+@pytest.fixture
+def make_account(session: Session) -> Callable[..., Any]:
+    from retino_core.accounts.actions import create_account
+
+    counter = iter(range(1, 10_000))
+
+    def factory(**overrides: Any) -> Any:
+        number = next(counter)
+        payload = {"name": f"Shop {number}", "slug": f"shop-{number}-{secrets.token_hex(2)}", "country": "CZ"}
+        payload.update(overrides)
+        account = create_account(session, payload=payload)
+        session.flush()
+        return account
+
+    return factory
+
+
+@pytest.fixture
+def make_member(session: Session) -> Callable[..., Any]:
+    """Create a user with a role in an account and return ``(user, actor)``."""
+    from retino_core.accounts.actions import actor_for
+    from retino_core.accounts.models import Membership, User
+    from retino_core.accounts.passwords import hash_password
+    from retino_core.accounts.permissions import Role
+
+    def factory(account: Any, role: Role = Role.owner, **overrides: Any) -> tuple[Any, Any]:
+        user = User(
+            email=overrides.pop("email", f"user-{secrets.token_hex(4)}@example.test"),
+            full_name=overrides.pop("full_name", "Jana Nováková"),
+            password_hash=overrides.pop("password_hash", _cheap_hash(hash_password)),
+            language=overrides.pop("language", "cs"),
+        )
+        session.add(user)
+        session.flush()
+        membership = Membership(account_id=account.id, user_id=user.id, role=role)
+        session.add(membership)
+        session.flush()
+        return user, actor_for(membership)
+
+    return factory
+
+
+_HASH_CACHE: dict[str, str] = {}
+
+
+def _cheap_hash(hasher: Callable[[str], str]) -> str:
+    """argon2 is slow on purpose; tests reuse one hash of the same password."""
+    if "pw" not in _HASH_CACHE:
+        _HASH_CACHE["pw"] = hasher("correct horse battery")
+    return _HASH_CACHE["pw"]
+
+
+TEST_PASSWORD = "correct horse battery"  # noqa: S105
