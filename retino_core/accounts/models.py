@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import Enum
 
-from sqlalchemy import ForeignKey, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from retino_core.accounts.permissions import Role
@@ -30,6 +30,8 @@ class Account(Timestamped, Base):
     default_language: Mapped[str] = mapped_column(String(5))
     default_currency: Mapped[str] = mapped_column(String(3))
     status: Mapped[AccountStatus] = mapped_column(enum_type(AccountStatus), default=AccountStatus.active)
+    #: Days the merchant allows itself to cure a defect where the law says only "reasonable" (DE).
+    reasonable_period_days: Mapped[int] = mapped_column(Integer, default=14)
     deactivated_at: Mapped[datetime | None]
 
     brandings: Mapped[list[AccountBranding]] = relationship(

@@ -217,3 +217,109 @@ def _cheap_hash(hasher: Callable[[str], str]) -> str:
 
 
 TEST_PASSWORD = "correct horse battery"  # noqa: S105
+
+
+@pytest.fixture
+def make_channel(session: Session) -> Callable[..., Any]:
+    from retino_core.accounts.models import ChannelStatus, Platform, SalesChannel
+
+    def factory(account: Any, **overrides: Any) -> Any:
+        values: dict[str, Any] = {
+            "platform": Platform.shoptet,
+            "name": "E-shop",
+            "external_shop_id": secrets.token_hex(4),
+            "shop_url": "https://shop.example.test",
+            "country": account.country,
+            "currency": account.default_currency,
+            "default_language": account.default_language,
+            "status": ChannelStatus.connected,
+        }
+        values.update(overrides)
+        channel = SalesChannel(account_id=account.id, **values)
+        session.add(channel)
+        session.flush()
+        return channel
+
+    return factory
+
+
+@pytest.fixture
+def make_order(session: Session) -> Callable[..., Any]:
+    """An order with items given as ``[(name, quantity, unit_price), ...]`` (Decimal-able strings)."""
+    from datetime import timedelta
+    from decimal import Decimal
+
+    from retino_core import clock
+    from retino_core.orders.models import Order, OrderItem
+
+    counter = iter(range(1, 1_000_000))
+
+    def factory(channel: Any, items: list[tuple[str, str, str]] | None = None, **overrides: Any) -> Any:
+        number = next(counter)
+        lines = items or [("Tričko s potiskem", "2", "499.00"), ("Kšiltovka", "1", "299.00")]
+        ordered_at = overrides.pop("ordered_at", clock.now() - timedelta(days=10))
+        total = sum((Decimal(q) * Decimal(p) for _, q, p in lines), Decimal("0"))
+        order = Order(
+            account_id=channel.account_id,
+            channel_id=channel.id,
+            external_id=overrides.pop("external_id", f"ext-{number}"),
+            code=overrides.pop("code", f"2026{number:06d}"),
+            customer_name=overrides.pop("customer_name", "Petr Dvořák"),
+            customer_email=overrides.pop("customer_email", "petr.dvorak@example.test"),
+            currency=channel.currency,
+            total_amount=total,
+            ordered_at=ordered_at,
+            delivered_at=overrides.pop("delivered_at", ordered_at + timedelta(days=2)),
+            **overrides,
+        )
+        for index, (name, quantity, price) in enumerate(lines):
+            order.items.append(
+                OrderItem(
+                    account_id=channel.account_id,
+                    external_id=f"line-{index}",
+                    name=name,
+                    quantity=Decimal(quantity),
+                    unit_price_amount=Decimal(price),
+                    currency=channel.currency,
+                    vat_rate=Decimal("21.00"),
+                )
+            )
+        session.add(order)
+        session.flush()
+        return order
+
+    return factory
+
+
+@pytest.fixture
+def make_case_row(session: Session) -> Callable[..., Any]:
+    """Insert a bare case row directly, bypassing the actions (for testing modules that hang off a case)."""
+    from retino_core import clock
+    from retino_core.case_types.models import CaseType
+    from retino_core.cases.models import Case, CaseOrigin
+
+    counter = iter(range(1, 1_000_000))
+
+    def factory(account: Any, type_code: str = "complaint", **overrides: Any) -> Any:
+        case_type = session.scalar(CaseType.select_for_account(account.id).where(CaseType.code == type_code))
+        number = next(counter)
+        values: dict[str, Any] = {
+            "number": f"{case_type.number_prefix}{number:05d}",
+            "case_type_id": case_type.id,
+            "status_id": case_type.initial_status_id,
+            "customer_name": "Petr Dvořák",
+            "customer_email": "petr.dvorak@example.test",
+            "language": account.default_language,
+            "country": account.country,
+            "currency": account.default_currency,
+            "origin": CaseOrigin.agent,
+            "access_token": secrets.token_urlsafe(24),
+            "lodged_at": clock.now(),
+        }
+        values.update(overrides)
+        case = Case(account_id=account.id, **values)
+        session.add(case)
+        session.flush()
+        return case
+
+    return factory

@@ -1,0 +1,160 @@
+"""Named writers for case history rows: every change a merchant cares about goes through one of these.
+
+Each row stores who did it, when, and a small diff. The admin timeline and the automations
+read these rows, so the ``kind`` strings are a contract.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from retino_core import clock
+from retino_core.accounts.actor import Actor
+from retino_core.cases.models import Case, CaseHistory
+
+
+class HistoryKind(Enum):
+    case_opened = "case_opened"
+    status_changed = "status_changed"
+    owner_changed = "owner_changed"
+    tag_added = "tag_added"
+    tag_removed = "tag_removed"
+    note_added = "note_added"
+    attachment_added = "attachment_added"
+    item_received = "item_received"
+    item_inspected = "item_inspected"
+    item_decided = "item_decided"
+    case_closed = "case_closed"
+    case_reopened = "case_reopened"
+    details_changed = "details_changed"
+    custom_fields_changed = "custom_fields_changed"
+    email_queued = "email_queued"
+
+
+def _write(session: Session, *, case: Case, actor: Actor, kind: HistoryKind, data: dict[str, Any]) -> CaseHistory:
+    entry = CaseHistory(
+        account_id=case.account_id,
+        case_id=case.id,
+        kind=kind.value,
+        actor_kind=actor.kind.value,
+        actor_user_id=actor.user_id,
+        actor_label=actor.label,
+        data=data,
+        created_at=clock.now(),
+    )
+    session.add(entry)
+    return entry
+
+
+def case_opened_entry(session: Session, *, case: Case, actor: Actor) -> CaseHistory:
+    return _write(
+        session,
+        case=case,
+        actor=actor,
+        kind=HistoryKind.case_opened,
+        data={"number": case.number, "origin": case.origin.value, "items": len(case.items)},
+    )
+
+
+def status_changed_entry(
+    session: Session, *, case: Case, actor: Actor, from_status: str, to_status: str, reason: str = ""
+) -> CaseHistory:
+    data: dict[str, Any] = {"status": [from_status, to_status]}
+    if reason:
+        data["reason"] = reason
+    return _write(session, case=case, actor=actor, kind=HistoryKind.status_changed, data=data)
+
+
+def owner_changed_entry(
+    session: Session, *, case: Case, actor: Actor, from_owner_id: int | None, to_owner_id: int | None
+) -> CaseHistory:
+    return _write(
+        session, case=case, actor=actor, kind=HistoryKind.owner_changed, data={"owner_id": [from_owner_id, to_owner_id]}
+    )
+
+
+def tag_added_entry(session: Session, *, case: Case, actor: Actor, tag_name: str) -> CaseHistory:
+    return _write(session, case=case, actor=actor, kind=HistoryKind.tag_added, data={"tag": tag_name})
+
+
+def tag_removed_entry(session: Session, *, case: Case, actor: Actor, tag_name: str) -> CaseHistory:
+    return _write(session, case=case, actor=actor, kind=HistoryKind.tag_removed, data={"tag": tag_name})
+
+
+def note_added_entry(session: Session, *, case: Case, actor: Actor, note_id: int) -> CaseHistory:
+    return _write(session, case=case, actor=actor, kind=HistoryKind.note_added, data={"note_id": note_id})
+
+
+def attachment_added_entry(
+    session: Session, *, case: Case, actor: Actor, attachment_id: int, filename: str
+) -> CaseHistory:
+    return _write(
+        session,
+        case=case,
+        actor=actor,
+        kind=HistoryKind.attachment_added,
+        data={"attachment_id": attachment_id, "filename": filename},
+    )
+
+
+def item_reception_entry(
+    session: Session, *, case: Case, actor: Actor, item_id: int, from_state: str, to_state: str
+) -> CaseHistory:
+    kind = HistoryKind.item_inspected if to_state == "inspected" else HistoryKind.item_received
+    return _write(
+        session, case=case, actor=actor, kind=kind, data={"item_id": item_id, "reception": [from_state, to_state]}
+    )
+
+
+def item_decided_entry(
+    session: Session,
+    *,
+    case: Case,
+    actor: Actor,
+    item_id: int,
+    from_decision: str,
+    to_decision: str,
+    resolution: str | None,
+) -> CaseHistory:
+    return _write(
+        session,
+        case=case,
+        actor=actor,
+        kind=HistoryKind.item_decided,
+        data={"item_id": item_id, "decision": [from_decision, to_decision], "resolution": resolution},
+    )
+
+
+def case_closed_entry(session: Session, *, case: Case, actor: Actor, status: str) -> CaseHistory:
+    return _write(session, case=case, actor=actor, kind=HistoryKind.case_closed, data={"status": status})
+
+
+def case_reopened_entry(session: Session, *, case: Case, actor: Actor, status: str) -> CaseHistory:
+    return _write(session, case=case, actor=actor, kind=HistoryKind.case_reopened, data={"status": status})
+
+
+def details_changed_entry(session: Session, *, case: Case, actor: Actor, changes: dict[str, list[Any]]) -> CaseHistory:
+    return _write(session, case=case, actor=actor, kind=HistoryKind.details_changed, data=changes)
+
+
+def custom_fields_changed_entry(
+    session: Session, *, case: Case, actor: Actor, changes: dict[str, list[Any]], item_id: int | None = None
+) -> CaseHistory:
+    """``changes`` maps field key to ``[old, new]`` normalised values."""
+    data: dict[str, Any] = {"fields": changes}
+    if item_id is not None:
+        data["item_id"] = item_id
+    return _write(session, case=case, actor=actor, kind=HistoryKind.custom_fields_changed, data=data)
+
+
+def email_queued_entry(session: Session, *, case: Case, actor: Actor, email_id: int, template: str) -> CaseHistory:
+    return _write(
+        session,
+        case=case,
+        actor=actor,
+        kind=HistoryKind.email_queued,
+        data={"email_id": email_id, "template": template},
+    )
