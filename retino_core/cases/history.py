@@ -45,7 +45,7 @@ def _write(session: Session, *, case: Case, actor: Actor, kind: HistoryKind, dat
         data=data,
         created_at=clock.now(),
     )
-    session.add(entry)
+    case.history.append(entry)
     return entry
 
 

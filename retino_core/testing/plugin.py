@@ -69,14 +69,13 @@ def build_schema(engine: Engine) -> None:
 def empty_all_tables(engine: Engine) -> None:
     from retino_core.models import Base
 
+    # DELETE beats TRUNCATE on tables this small: TRUNCATE rewrites files for every table.
     tables = list(reversed(Base.metadata.sorted_tables))
     with engine.begin() as connection:
         if engine.dialect.name == "postgresql":
-            names = ", ".join(f'"{table.name}"' for table in tables)
-            connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-        else:
-            for table in tables:
-                connection.execute(table.delete())
+            connection.execute(text("SET CONSTRAINTS ALL DEFERRED"))
+        for table in tables:
+            connection.execute(table.delete())
 
 
 @pytest.fixture(scope="session")

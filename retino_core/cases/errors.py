@@ -1,0 +1,31 @@
+from __future__ import annotations
+
+from enum import Enum
+
+from retino_core.errors import DomainError
+
+
+class CaseErrorCode(Enum):
+    invalid_input = "invalid_input"
+    case_not_found = "case_not_found"
+    case_type_not_found = "case_type_not_found"
+    channel_not_found = "channel_not_found"
+    order_not_found = "order_not_found"
+    order_item_not_found = "order_item_not_found"
+    item_not_found = "item_not_found"
+    quantity_exceeds_order = "quantity_exceeds_order"
+    illegal_transition = "illegal_transition"
+    status_not_found = "status_not_found"
+    not_a_closing_status = "not_a_closing_status"
+    case_closed = "case_closed"
+    owner_not_member = "owner_not_member"
+    illegal_reception_change = "illegal_reception_change"
+    resolution_required = "resolution_required"
+    rejection_reason_required = "rejection_reason_required"
+    attachment_too_large = "attachment_too_large"
+    attachment_type_not_allowed = "attachment_type_not_allowed"
+    too_many_attachments = "too_many_attachments"
+
+
+class CaseError(DomainError):
+    pass
