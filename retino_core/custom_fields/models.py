@@ -6,7 +6,7 @@ from datetime import datetime
 from enum import Enum
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from retino_core.db import AccountScoped, Base, BigIntPK, Timestamped, enum_type
@@ -64,7 +64,26 @@ class CustomFieldValue(AccountScoped, Base):
     """The validated, normalised value of one field on one case or case item."""
 
     __tablename__ = "custom_field_values"
-    __table_args__ = (UniqueConstraint("field_id", "case_id", "case_item_id"),)
+    # Two partial unique indexes, because a plain UNIQUE(field_id, case_id, case_item_id) lets
+    # duplicate case-scoped rows through: NULL never equals NULL.
+    __table_args__ = (
+        Index(
+            "uq_custom_field_values_case_field",
+            "case_id",
+            "field_id",
+            unique=True,
+            postgresql_where=text("case_item_id IS NULL"),
+            sqlite_where=text("case_item_id IS NULL"),
+        ),
+        Index(
+            "uq_custom_field_values_item_field",
+            "case_item_id",
+            "field_id",
+            unique=True,
+            postgresql_where=text("case_item_id IS NOT NULL"),
+            sqlite_where=text("case_item_id IS NOT NULL"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(BigIntPK, primary_key=True)
     field_id: Mapped[int] = mapped_column(
