@@ -120,3 +120,15 @@ class Settings:
                 read("OUTBOX_STALE_SECONDS", str(defaults.outbox_stale_seconds)), "RETINO_OUTBOX_STALE_SECONDS"
             ),
         ).validate()
+
+
+#: Key in ``Session.info`` under which a Runtime's sessions carry the settings (for links in e-mails).
+SETTINGS_INFO_KEY = "retino_settings"
+
+
+def settings_for(session_info: Mapping[str, object]) -> Settings:
+    """The settings a session was built with; a session built without a Runtime cannot send mail."""
+    settings = session_info.get(SETTINGS_INFO_KEY)
+    if not isinstance(settings, Settings):
+        raise RuntimeError("this session was not built by a Runtime, so it has no settings to send mail with")
+    return settings

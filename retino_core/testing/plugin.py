@@ -18,7 +18,7 @@ import pytest
 from sqlalchemy import Engine, make_url, text
 from sqlalchemy.orm import Session, sessionmaker
 
-from retino_core.config import Settings
+from retino_core.config import SETTINGS_INFO_KEY, Settings
 from retino_core.db import make_engine, make_session_factory
 
 DEFAULT_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -151,8 +151,11 @@ def settings(database_url: str, tmp_path: Path) -> Settings:
 
 
 @pytest.fixture
-def session_factory(engine: Engine) -> sessionmaker[Session]:
-    return make_session_factory(engine)
+def session_factory(engine: Engine, settings: Settings) -> sessionmaker[Session]:
+    """Sessions carry the test settings (for e-mail links) but no dispatcher: queued jobs stay pending."""
+    factory = make_session_factory(engine)
+    factory.configure(info={SETTINGS_INFO_KEY: settings})
+    return factory
 
 
 @pytest.fixture
