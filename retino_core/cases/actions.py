@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Mapping
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -14,7 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from retino_core import clock
-from retino_core.accounts.actor import Actor
+from retino_core.accounts.actor import Actor, ActorKind
 from retino_core.accounts.models import Account, Membership, SalesChannel
 from retino_core.accounts.permissions import Permission
 from retino_core.case_types.defaults import CANCEL_STATUS_CODE
@@ -41,9 +42,12 @@ from retino_core.cases.models import (
 )
 from retino_core.cases.numbering import next_case_number
 from retino_core.cases.schemas import CaseCreateSchema, DecideItemSchema, NoteSchema, ReceiveItemSchema, TagSchema
+from retino_core.config import settings_for
 from retino_core.db import is_postgresql
+from retino_core.deadlines.actions import settle_on_status_change, start_case_clocks
 from retino_core.errors import ErrorKind
 from retino_core.i18n import N_
+from retino_core.messaging.actions import queue_case_email
 from retino_core.orders.models import Order, OrderItem
 from retino_core.storage import FileStorage
 from retino_core.text import search_blob
@@ -85,6 +89,7 @@ def open_case(
     if case_type is None or case_type.initial_status_id is None:
         raise _not_found(CaseErrorCode.case_type_not_found, N_("This case type does not exist."))
 
+    lodged_at = _resolve_lodged_at(actor, data["lodged_at"])
     order = _resolve_order(session, account, data["order_id"])
     channel = _resolve_channel(session, account, data["channel_id"], order)
     owner_id = _resolve_owner(session, account, data["owner_id"], channel)
@@ -108,7 +113,7 @@ def open_case(
         origin=origin,
         description=data["description"],
         access_token=secrets.token_urlsafe(24),
-        lodged_at=clock.now(),
+        lodged_at=lodged_at,
     )
     case.items = _build_items(session, account, case, order, data["items"])
     case.search_text = case_search_text(case, order.code if order else "")
@@ -116,7 +121,27 @@ def open_case(
     session.flush()
     history.case_opened_entry(session, case=case, actor=actor)
     session.flush()
+    start_case_clocks(session, case=case)
+    if data["notify_customer"]:
+        queue_case_email(
+            session, case=case, template="case_created", actor=actor, runtime_settings=settings_for(session.info)
+        )
     return case
+
+
+def _resolve_lodged_at(actor: Actor, lodged_at: datetime | None) -> datetime:
+    """Staff may record that a request was lodged earlier (by post, by phone); never in the future,
+    and never by the shopper, whose lodging time is the moment they submit."""
+    now = clock.now()
+    if lodged_at is None or actor.kind is ActorKind.customer:
+        return now
+    if lodged_at > now:
+        raise CaseError(
+            CaseErrorCode.invalid_input,
+            N_("Some fields are not valid."),
+            field_errors={"lodged_at": ["The lodging time cannot be in the future."]},
+        )
+    return lodged_at
 
 
 def _resolve_order(session: Session, account: Account, order_id: int | None) -> Order | None:
@@ -235,12 +260,21 @@ def _check_claimable(session: Session, account: Account, wanted: dict[int, Decim
 
 
 def transition_case(
-    session: Session, *, account: Account, actor: Actor, case: Case, to_status: str, reason: str = ""
+    session: Session,
+    *,
+    account: Account,
+    actor: Actor,
+    case: Case,
+    to_status: str,
+    reason: str = "",
+    notify_customer: bool = True,
 ) -> Case:
     """Move a case to another status of its type along an allowed edge; the only way statuses change.
 
-    Entering a closing status closes the case; leaving one reopens it. The edge must exist in
-    the type's transitions (workflow is data), else nothing changes.
+    Entering a closing status closes the case and, unless it was cancelled or ``notify_customer``
+    is off, queues the "case closed, please rate us" e-mail (once per case); leaving one reopens
+    it. Any move is the merchant's first position; closing meets the resolution deadlines. The
+    edge must exist in the type's transitions (workflow is data), else nothing changes.
     """
     _require_own(case, account)
     target = session.scalar(
@@ -275,14 +309,28 @@ def transition_case(
     if target.is_closing and not source.is_closing:
         case.closed_at = clock.now()
         history.case_closed_entry(session, case=case, actor=actor, status=target.code)
+        if notify_customer and target.code != CANCEL_STATUS_CODE:
+            queue_case_email(
+                session, case=case, template="case_closed", actor=actor, runtime_settings=settings_for(session.info)
+            )
     elif source.is_closing and not target.is_closing:
         case.closed_at = None
         history.case_reopened_entry(session, case=case, actor=actor, status=target.code)
     session.flush()
+    settle_on_status_change(session, case=case, closed=target.is_closing, at=case.closed_at or clock.now())
     return case
 
 
-def close_case(session: Session, *, account: Account, actor: Actor, case: Case, status: str, reason: str = "") -> Case:
+def close_case(
+    session: Session,
+    *,
+    account: Account,
+    actor: Actor,
+    case: Case,
+    status: str,
+    reason: str = "",
+    notify_customer: bool = True,
+) -> Case:
     """Close a case into one of its type's closing statuses (e.g. "repaired", "rejected")."""
     _require_own(case, account)
     target = case.case_type.status_by_code(status)
@@ -290,7 +338,15 @@ def close_case(session: Session, *, account: Account, actor: Actor, case: Case, 
         raise _not_found(CaseErrorCode.status_not_found, N_("This status does not exist."))
     if not target.is_closing:
         raise CaseError(CaseErrorCode.not_a_closing_status, N_("%(status)s does not close a case."), status=target.code)
-    return transition_case(session, account=account, actor=actor, case=case, to_status=status, reason=reason)
+    return transition_case(
+        session,
+        account=account,
+        actor=actor,
+        case=case,
+        to_status=status,
+        reason=reason,
+        notify_customer=notify_customer,
+    )
 
 
 def assign_case(session: Session, *, account: Account, actor: Actor, case: Case, owner_id: int | None) -> Case:

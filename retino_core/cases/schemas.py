@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC
 from decimal import Decimal
 from typing import Any
 
@@ -43,6 +44,8 @@ class CaseCreateSchema(Schema):
     items = fields.List(fields.Nested(CaseItemCreateSchema), required=True, validate=validate.Length(min=1, max=200))
     custom_fields = fields.Dict(keys=fields.String(), load_default=dict)
     notify_customer = fields.Boolean(load_default=True)
+    #: When the shopper lodged the request, if earlier than now (a complaint that came by post).
+    lodged_at = fields.AwareDateTime(load_default=None, allow_none=True, default_timezone=UTC)
 
     @validates_schema
     def _customer_reachable(self, data: dict[str, Any], **_: Any) -> None:

@@ -68,7 +68,7 @@ def test_closing_and_reopening(session, shop, case):
     transition_case(session, account=account, actor=actor, case=case, to_status="in_review")
     close_case(session, account=account, actor=actor, case=case, status="repaired")
     assert case.is_closed
-    assert [h.kind for h in case.history][-2:] == ["status_changed", "case_closed"]
+    assert [h.kind for h in case.history][-3:] == ["status_changed", "case_closed", "email_queued"]
     transition_case(session, account=account, actor=actor, case=case, to_status="in_review")
     assert not case.is_closed
     assert case.history[-1].kind == "case_reopened"
