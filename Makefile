@@ -1,0 +1,70 @@
+# The two set-up commands: `make run` and `make test`. Everything they need is installed here.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+export RETINO_INSTANCE_FOLDER ?= instance
+
+.PHONY: run test lint pytest install install-test translations system-deps node-deps migrate demo worker scheduler bench clean
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed")'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	@touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	@touch $@ $(VENV)/.installed
+
+install: $(VENV)/.installed translations
+install-test: $(VENV)/.installed-test translations
+
+translations: | $(BIN)/python
+	@$(BIN)/python -c 'import babel' 2>/dev/null || $(BIN)/python -m pip install --quiet Babel
+	@$(BIN)/pybabel compile --use-fuzzy -q -d marketplace_app/translations
+
+migrate: install
+	$(BIN)/retino migrate
+
+demo: migrate
+	$(BIN)/retino load-demo
+
+run: demo
+	@echo "Admin, storefront demo pages and API on http://127.0.0.1:5000"
+	$(BIN)/retino serve --host 127.0.0.1 --port 5000
+
+# Debian's Chromium drives the browser tests (Playwright uses it; it never downloads a browser).
+system-deps:
+	@if ! command -v chromium >/dev/null 2>&1; then \
+		echo "Installing Debian's chromium and DejaVu fonts"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core >/dev/null; \
+	fi
+
+node-deps:
+	@if [ -f package.json ]; then npm ci --no-audit --no-fund --silent; fi
+
+lint: install-test
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
+
+pytest: install-test
+	$(BIN)/pytest
+
+test: system-deps node-deps install-test lint pytest
+
+worker: install
+	$(BIN)/retino worker
+
+scheduler: install
+	$(BIN)/retino scheduler
+
+bench: install-test
+	$(BIN)/python benchmarks/case_creation.py
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache .ruff_cache

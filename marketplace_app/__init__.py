@@ -1,0 +1,30 @@
+"""The composition root: the only package that imports Flask. ``create_app`` wires core and adapters."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from retino_core.config import Settings
+
+
+def create_app(settings: Settings | None = None) -> Flask:
+    """Build the WSGI app for ``settings`` (default: from ``RETINO_*`` variables). No work at import."""
+    from marketplace_app import database, errors, extensions, home
+
+    resolved = (settings or Settings.from_env()).validate()
+    app = Flask(__name__, instance_path=str(resolved.resolved_storage_folder.parent))
+    app.config.update(
+        SECRET_KEY=resolved.secret_key,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=resolved.public_base_url.startswith("https://"),
+        MAX_CONTENT_LENGTH=12 * 1024 * 1024,
+        BABEL_DEFAULT_LOCALE="en",
+        BABEL_TRANSLATION_DIRECTORIES="translations",
+    )
+    app.extensions["retino_settings"] = resolved
+    database.init_app(app, resolved)
+    extensions.init_app(app)
+    errors.init_app(app)
+    app.register_blueprint(home.blueprint)
+    return app

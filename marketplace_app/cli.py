@@ -1,0 +1,159 @@
+"""The ``retino`` command: migrate, load the demo, create users, serve, run workers and the scheduler."""
+
+from __future__ import annotations
+
+import logging
+import signal
+import sys
+import threading
+from pathlib import Path
+
+import click
+
+from retino_core.config import Settings, SettingsError
+
+MIGRATIONS_FOLDER = Path(__file__).resolve().parent.parent / "migrations"
+
+
+def _settings() -> Settings:
+    try:
+        return Settings.from_env()
+    except SettingsError as error:
+        raise click.ClickException(str(error)) from None
+
+
+def alembic_config(database_url: str):  # type: ignore[no-untyped-def]
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_FOLDER))
+    config.set_main_option("sqlalchemy.url", database_url.replace("%", "%%"))
+    return config
+
+
+@click.group()
+def main() -> None:
+    """Retino: open returns, complaints and withdrawals for e-shops."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
+@main.command()
+@click.option("--revision", default="head", show_default=True)
+def migrate(revision: str) -> None:
+    """Bring the database schema up to REVISION."""
+    from alembic import command
+
+    settings = _settings()
+    if settings.resolved_database_url.startswith("sqlite"):
+        Path(settings.instance_folder).mkdir(parents=True, exist_ok=True)
+    command.upgrade(alembic_config(settings.resolved_database_url), revision)
+    click.echo(f"Database at revision {revision}.")
+
+
+@main.command("load-demo")
+def load_demo() -> None:
+    """Load the demo merchant (idempotent: does nothing if it exists) and print its login."""
+    from marketplace_app.demo import DEMO_PASSWORD, load_demo_data
+    from retino_core.runtime import build_runtime
+
+    with build_runtime(_settings()) as runtime:
+        created, email = load_demo_data(runtime)
+    click.echo("Demo data loaded." if created else "Demo data already present.")
+    click.echo(f"Log in as {email} with the password {DEMO_PASSWORD}")
+
+
+@main.command("create-user")
+@click.option("--email", required=True)
+@click.option("--name", "full_name", required=True)
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+@click.option("--account", "account_slug", required=True, help="Short name (slug) of the account.")
+@click.option("--role", default="owner", show_default=True)
+@click.option("--language", default="cs", show_default=True)
+def create_user_command(email: str, full_name: str, password: str, account_slug: str, role: str, language: str) -> None:
+    """Create a user and make them a member of an account."""
+    from sqlalchemy import select
+
+    from retino_core.accounts.actions import add_member, create_user
+    from retino_core.accounts.actor import Actor
+    from retino_core.accounts.models import Account
+    from retino_core.accounts.permissions import Role
+    from retino_core.errors import DomainError
+    from retino_core.runtime import build_runtime
+
+    try:
+        chosen_role = Role(role)
+    except ValueError:
+        raise click.BadParameter(f"one of {', '.join(r.value for r in Role)}", param_hint="--role") from None
+    with build_runtime(_settings()) as runtime:
+        try:
+            with runtime.unit_of_work() as session:
+                account = session.scalar(select(Account).where(Account.slug == account_slug))
+                if account is None:
+                    raise click.ClickException(f"no account with the short name {account_slug!r}")
+                user = create_user(
+                    session,
+                    payload={"email": email, "full_name": full_name, "password": password, "language": language},
+                )
+                add_member(session, account=account, actor=Actor.system("cli"), user=user, role=chosen_role)
+        except DomainError as error:
+            details = "; ".join(f"{field}: {' '.join(map(str, msgs))}" for field, msgs in error.field_errors.items())
+            raise click.ClickException(f"{error.render()} {details}".strip()) from None
+    click.echo(f"User {email} is now {chosen_role.value} of {account_slug}.")
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+def serve(host: str, port: int) -> None:
+    """Serve the app with the development server (production: gunicorn 'marketplace_app:create_app()')."""
+    from marketplace_app import create_app
+
+    app = create_app(_settings())
+    click.echo(f"Serving on http://{host}:{port}")
+    app.run(host=host, port=port, debug=False, use_reloader=False)
+
+
+@main.command()
+@click.argument("queues", nargs=-1)
+@click.option("--burst", is_flag=True, help="Stop when the queues are empty.")
+def worker(queues: tuple[str, ...], burst: bool) -> None:
+    """Run an rq worker on QUEUES (default: all). Needs RETINO_REDIS_URL."""
+    from retino_core.jobs.worker import QUEUES, run_worker
+    from retino_core.runtime import build_runtime
+
+    settings = _settings()
+    if not settings.redis_url:
+        raise click.ClickException("RETINO_REDIS_URL is not set; without Redis, jobs run in-process after commit")
+    with build_runtime(settings) as runtime:
+        run_worker(runtime, queues or QUEUES, burst=burst)
+
+
+@main.command()
+def scheduler() -> None:
+    """Enqueue the periodic jobs on time; several schedulers may run, each slot is enqueued once."""
+    from retino_core.jobs.periodic import run_scheduler
+    from retino_core.runtime import build_runtime
+
+    settings = _settings()
+    if not settings.redis_url:
+        raise click.ClickException("RETINO_REDIS_URL is not set; the scheduler needs Redis")
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    with build_runtime(settings) as runtime:
+        run_scheduler(runtime, stop=stop)
+
+
+@main.command("sweep-outbox")
+def sweep_outbox_command() -> None:
+    """Dispatch every job that was committed but never ran (after a Redis outage or a crash)."""
+    from retino_core.jobs.periodic import sweep_outbox
+    from retino_core.runtime import build_runtime
+
+    with build_runtime(_settings()) as runtime, runtime.unit_of_work() as session:
+        sweep_outbox(runtime.job_context(session, account_id=None))
+    click.echo("Outbox swept.")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
