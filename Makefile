@@ -25,7 +25,7 @@ install-test: $(VENV)/.installed-test translations
 
 translations: | $(BIN)/python
 	@$(BIN)/python -c 'import babel' 2>/dev/null || $(BIN)/python -m pip install --quiet Babel
-	@$(BIN)/pybabel compile --use-fuzzy -q -d marketplace_app/translations
+	@$(BIN)/pybabel compile --use-fuzzy -d marketplace_app/translations >/dev/null
 
 migrate: install
 	$(BIN)/retino migrate
