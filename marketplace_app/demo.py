@@ -277,7 +277,7 @@ def _demo_case(
         status = session.get(CaseStatus, step)
         assert status is not None
         _prepare_items_for(session, account, owner, case, status)
-        transition_case(session, account=account, actor=owner, case=case, to_status=status.code)
+        transition_case(session, account=account, actor=owner, case=case, to_status=status.code, notify_customer=False)
     if rng.random() < 0.3:
         tag_case(session, account=account, actor=owner, case=case, name=rng.choice(("VIP", "urgent", "B2B")))
     if rng.random() < 0.3:

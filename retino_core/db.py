@@ -139,19 +139,39 @@ _CALLBACKS_KEY = "retino_after_commit"
 
 
 def after_commit(session: Session, callback: Callable[[], None]) -> None:
-    """Run ``callback`` once the session's transaction commits; forget it on rollback."""
-    session.info.setdefault(_CALLBACKS_KEY, []).append(callback)
+    """Run ``callback`` once the session's outermost transaction commits; forget it on rollback.
+
+    A callback registered inside a savepoint is forgotten if that savepoint rolls back, and
+    releasing a savepoint runs nothing: only the real COMMIT makes the change visible to others.
+    """
+    session.info.setdefault(_CALLBACKS_KEY, []).append((session.get_nested_transaction(), callback))
 
 
 def _run_after_commit_callbacks(session: Session) -> None:
+    # SQLAlchemy also fires after_commit when a savepoint is released; that is not a commit.
+    if session.in_nested_transaction():
+        return
     callbacks = session.info.pop(_CALLBACKS_KEY, [])
-    for callback in callbacks:
+    for _, callback in callbacks:
         callback()
 
 
 def _drop_after_commit_callbacks(session: Session, previous_transaction: Any) -> None:
     if previous_transaction.parent is None:
         session.info.pop(_CALLBACKS_KEY, None)
+        return
+    if not previous_transaction.nested:
+        return
+
+    def registered_inside(transaction: Any) -> bool:
+        while transaction is not None:
+            if transaction is previous_transaction:
+                return True
+            transaction = transaction.parent
+        return False
+
+    kept = [entry for entry in session.info.get(_CALLBACKS_KEY, []) if not registered_inside(entry[0])]
+    session.info[_CALLBACKS_KEY] = kept
 
 
 @contextmanager
