@@ -75,3 +75,50 @@ def test_the_demo_loads_on_sqlite(session_factory, settings):
     assert used_statuses == all_statuses == 30
     assert cases == 44
     assert len(overdue) > 0
+
+
+def test_embedded_mode_sends_mail_in_process_after_commit(settings, engine, make_account):
+    """No Redis: jobs run right after commit and the e-mails land in the folder outbox.
+
+    Two cases in one transaction: the second e-mail's savepoint must not dispatch the first
+    e-mail before the real commit (it would wait on SQLite's write lock).
+    """
+    from retino_core.accounts.actor import Actor
+    from retino_core.jobs.models import OutboxJob, OutboxStatus
+    from retino_core.messaging.mailer import list_folder_messages
+    from retino_core.runtime import build_runtime
+
+    with build_runtime(settings, engine=engine) as runtime:
+        with runtime.unit_of_work() as session:
+            account = _account(session)
+            numbers = [
+                open_case(
+                    session,
+                    account=account,
+                    actor=Actor.customer("zuzana@example.test"),
+                    payload={
+                        "case_type": case_type,
+                        "customer_name": "Zuzana Řeháková",
+                        "customer_email": "zuzana@example.test",
+                        "items": [{"name": "Šála", "quantity": "1"}],
+                    },
+                    origin=CaseOrigin.storefront,
+                ).number
+                for case_type in ("withdrawal", "return")
+            ]
+        with runtime.unit_of_work() as session:
+            statuses = session.scalars(select(OutboxJob.status)).all()
+            emails = session.scalars(select(OutboundEmail.status)).all()
+        messages = list_folder_messages(settings.resolved_storage_folder / "outbox")
+    assert statuses == [OutboxStatus.done, OutboxStatus.done]
+    assert [status.value for status in emails] == ["sent", "sent"]
+    assert sorted(number for number in numbers for message in messages if number in message.subject) == [
+        "O00001",
+        "V00001",
+    ]
+
+
+def _account(session):
+    from retino_core.accounts.actions import create_account
+
+    return create_account(session, payload={"name": "Šátkárna", "slug": "satkarna", "country": "CZ"})
