@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export RETINO_INSTANCE_FOLDER ?= instance
 
-.PHONY: run test lint pytest install install-test translations system-deps node-deps migrate demo worker scheduler bench clean
+.PHONY: run test lint pytest install install-test translations catalog system-deps node-deps migrate demo worker scheduler bench clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed")'
@@ -27,6 +27,12 @@ translations: | $(BIN)/python
 	@$(BIN)/python -c 'import babel' 2>/dev/null || $(BIN)/python -m pip install --quiet Babel
 	@$(BIN)/pybabel compile --use-fuzzy -d marketplace_app/translations >/dev/null
 
+# After changing user-facing text: refresh the template and the catalogs, then translate the new entries.
+catalog: install-test
+	$(BIN)/pybabel extract --no-location --sort-output -F babel.cfg -k N_ \
+		-o marketplace_app/translations/messages.pot retino_core marketplace_app adapters
+	$(BIN)/pybabel update --no-location -i marketplace_app/translations/messages.pot -d marketplace_app/translations
+
 migrate: install
 	$(BIN)/retino migrate
 
@@ -34,7 +40,6 @@ demo: migrate
 	$(BIN)/retino load-demo
 
 run: demo
-	@echo "Admin, storefront demo pages and API on http://127.0.0.1:5000"
 	$(BIN)/retino serve --host 127.0.0.1 --port 5000
 
 # Debian's Chromium drives the browser tests (Playwright uses it; it never downloads a browser).

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import click
 
+from retino_core.accounts.permissions import Role
 from retino_core.config import Settings, SettingsError
 
 MIGRATIONS_FOLDER = Path(__file__).resolve().parent.parent / "migrations"
@@ -67,7 +68,7 @@ def load_demo() -> None:
 @click.option("--name", "full_name", required=True)
 @click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
 @click.option("--account", "account_slug", required=True, help="Short name (slug) of the account.")
-@click.option("--role", default="owner", show_default=True)
+@click.option("--role", type=click.Choice([role.value for role in Role]), default="owner", show_default=True)
 @click.option("--language", default="cs", show_default=True)
 def create_user_command(email: str, full_name: str, password: str, account_slug: str, role: str, language: str) -> None:
     """Create a user and make them a member of an account."""
@@ -76,14 +77,10 @@ def create_user_command(email: str, full_name: str, password: str, account_slug:
     from retino_core.accounts.actions import add_member, create_user
     from retino_core.accounts.actor import Actor
     from retino_core.accounts.models import Account
-    from retino_core.accounts.permissions import Role
     from retino_core.errors import DomainError
     from retino_core.runtime import build_runtime
 
-    try:
-        chosen_role = Role(role)
-    except ValueError:
-        raise click.BadParameter(f"one of {', '.join(r.value for r in Role)}", param_hint="--role") from None
+    chosen_role = Role(role)
     with build_runtime(_settings()) as runtime:
         try:
             with runtime.unit_of_work() as session:

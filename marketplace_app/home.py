@@ -18,6 +18,9 @@ blueprint = Blueprint("home", __name__)
 
 @blueprint.get("/")
 def index() -> str:
+    """Counts per account for the embedded demo; a production installation shows no tenant's data here."""
+    if runtime().settings.is_production:
+        return render_template("home.html", summaries=[], is_production=True)
     session = db()
     accounts = session.scalars(select(Account).order_by(Account.id)).all()
     summaries = []
@@ -31,7 +34,7 @@ def index() -> str:
         summaries.append(
             {"account": account, "channels": channels, "open": open_cases, "total": total_cases, "overdue": overdue}
         )
-    return render_template("home.html", summaries=summaries)
+    return render_template("home.html", summaries=summaries, is_production=False)
 
 
 @blueprint.get("/healthz")

@@ -139,3 +139,17 @@ def test_bad_settings_fail_at_start_up_with_a_clear_message(environ, message):
     with pytest.raises(SettingsError) as raised:
         Settings.from_env(environ)
     assert str(raised.value) == message
+
+
+def test_production_home_page_shows_no_tenant_data(settings, engine, session_factory):
+    with session_factory() as session:
+        build_demo(session, CredentialCipher(settings.secret_key))
+        session.commit()
+    app = create_app(settings.with_overrides(environment="production"))
+    try:
+        body = app.test_client().get("/?lang=en").get_data(as_text=True)
+    finally:
+        app.extensions["retino_runtime"].close()
+    assert "The returns core is running" in body
+    assert "Tričkárna" not in body
+    assert "retino load-demo" not in body
