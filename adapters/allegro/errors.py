@@ -1,7 +1,7 @@
-"""Errors raised while reading this platform's payloads."""
+"""Errors raised while reading this platform's payloads: the core's :class:`PayloadError`, shared by all adapters."""
 
 from __future__ import annotations
 
+from retino_core.platforms.payload import PayloadError
 
-class PayloadError(ValueError):
-    """The platform sent JSON we cannot map: not JSON, a required field missing, or a value of the wrong shape."""
+__all__ = ["PayloadError"]

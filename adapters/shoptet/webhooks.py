@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import re
 from collections.abc import Mapping
 from typing import Any
 
 from adapters.shoptet.errors import PayloadError
 from retino_core.platforms.interface import WebhookDelivery
+from retino_core.platforms.signatures import equals_constant_time, hmac_digest, single_header
 
 SIGNATURE_HEADER = "Shoptet-Webhook-Signature"
 
@@ -26,14 +25,14 @@ def verify_signature(delivery: WebhookDelivery, secret: str) -> bool:
     """
     if not secret:
         return False
-    received = _single_header(delivery.headers, SIGNATURE_HEADER)
+    received = single_header(delivery.headers, SIGNATURE_HEADER)
     if received is None:
         return False
     received = received.strip().lower()
     if not _SHA1_HEX.fullmatch(received):
         return False
-    expected = hmac.new(secret.encode("utf-8"), delivery.raw_body, hashlib.sha1).hexdigest()
-    return hmac.compare_digest(expected.encode("ascii"), received.encode("ascii"))
+    expected = hmac_digest(secret, delivery.raw_body, "sha1").hex()
+    return equals_constant_time(expected.encode("ascii"), received)
 
 
 def delivery_key(payload: Mapping[str, Any]) -> tuple[int, str, str, str]:
@@ -55,15 +54,6 @@ def delivery_key(payload: Mapping[str, Any]) -> tuple[int, str, str, str]:
         _required_text(payload, "eventInstance"),
         _required_text(payload, "eventCreated"),
     )
-
-
-def _single_header(headers: Mapping[str, str], name: str) -> str | None:
-    """The header's value looked up case-insensitively; None when absent, not text, or sent twice differently."""
-    wanted = name.lower()
-    matches = [value for key, value in headers.items() if isinstance(key, str) and key.lower() == wanted]
-    if not matches or not all(isinstance(value, str) for value in matches) or len(set(matches)) != 1:
-        return None
-    return matches[0]
 
 
 def _required_text(payload: Mapping[str, Any], key: str) -> str:

@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import base64
-import hashlib
-import hmac
 import re
-from collections.abc import Mapping
 
 from retino_core.platforms.interface import WebhookDelivery
+from retino_core.platforms.signatures import equals_constant_time, hmac_digest, single_header
 
 SIGNATURE_HEADER = "X-WC-Webhook-Signature"
 
@@ -27,14 +25,10 @@ def verify_signature(delivery: WebhookDelivery, secret: str) -> bool:
     """
     if not secret:
         return False
-    received = _single_header(delivery.headers, SIGNATURE_HEADER)
+    received = single_header(delivery.headers, SIGNATURE_HEADER)
     if received is None:
         return False
-    received = received.strip()
-    if not received or not received.isascii():
-        return False
-    digest = hmac.new(secret.encode("utf-8"), delivery.raw_body, hashlib.sha256).digest()
-    return hmac.compare_digest(base64.b64encode(digest), received.encode("ascii"))
+    return equals_constant_time(base64.b64encode(hmac_digest(secret, delivery.raw_body, "sha256")), received.strip())
 
 
 def is_ping(delivery: WebhookDelivery) -> bool:
@@ -44,12 +38,3 @@ def is_ping(delivery: WebhookDelivery) -> bool:
     or WooCommerce reports the delivery URL as failing.
     """
     return _PING_BODY.fullmatch(delivery.raw_body.strip()) is not None
-
-
-def _single_header(headers: Mapping[str, str], name: str) -> str | None:
-    """The header's value looked up case-insensitively; None when absent, not text, or sent twice differently."""
-    wanted = name.lower()
-    matches = [value for key, value in headers.items() if isinstance(key, str) and key.lower() == wanted]
-    if not matches or not all(isinstance(value, str) for value in matches) or len(set(matches)) != 1:
-        return None
-    return matches[0]

@@ -114,6 +114,7 @@ def open_case(
         description=data["description"],
         access_token=secrets.token_urlsafe(24),
         lodged_at=lodged_at,
+        history=[],
     )
     case.items = _build_items(session, account, case, order, data["items"])
     case.search_text = case_search_text(case, order.code if order else "")
