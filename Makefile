@@ -29,7 +29,7 @@ translations: | $(BIN)/python
 
 # After changing user-facing text: refresh the template and the catalogs, then translate the new entries.
 catalog: install-test
-	$(BIN)/pybabel extract --no-location --sort-output -F babel.cfg -k N_ \
+	$(BIN)/pybabel extract --no-location --sort-output -F babel.cfg -k N_ -k lazy_gettext \
 		-o marketplace_app/translations/messages.pot retino_core marketplace_app adapters
 	$(BIN)/pybabel update --no-location -i marketplace_app/translations/messages.pot -d marketplace_app/translations
 

@@ -9,7 +9,7 @@ from retino_core.config import Settings
 
 def create_app(settings: Settings | None = None) -> Flask:
     """Build the WSGI app for ``settings`` (default: from ``RETINO_*`` variables). No work at import."""
-    from marketplace_app import database, errors, extensions, home
+    from marketplace_app import admin, database, errors, extensions, home, security, vendor
 
     resolved = (settings or Settings.from_env()).validate()
     app = Flask(__name__, instance_path=str(resolved.resolved_storage_folder.parent))
@@ -21,10 +21,18 @@ def create_app(settings: Settings | None = None) -> Flask:
         MAX_CONTENT_LENGTH=12 * 1024 * 1024,
         BABEL_DEFAULT_LOCALE="en",
         BABEL_TRANSLATION_DIRECTORIES="translations",
+        RATELIMIT_STORAGE_URI=resolved.redis_url or "memory://",
+        RATELIMIT_KEY_PREFIX=f"{resolved.queue_prefix}-limits",
+        REMEMBER_COOKIE_HTTPONLY=True,
+        REMEMBER_COOKIE_SAMESITE="Lax",
+        WTF_CSRF_TIME_LIMIT=None,
     )
     app.extensions["retino_settings"] = resolved
     database.init_app(app, resolved)
     extensions.init_app(app)
     errors.init_app(app)
+    security.init_app(app)
     app.register_blueprint(home.blueprint)
+    app.register_blueprint(vendor.blueprint)
+    admin.init_app(app)
     return app

@@ -6,6 +6,7 @@ from alembic import context
 from sqlalchemy import engine_from_config, pool
 
 from retino_core.config import Settings
+from retino_core.db import alembic_include_object
 from retino_core.models import Base
 
 config = context.config
@@ -42,6 +43,7 @@ def run_migrations_online() -> None:
             target_metadata=target_metadata,
             render_as_batch=connection.dialect.name == "sqlite",
             compare_type=True,
+            include_object=alembic_include_object(connection.dialect.name),
         )
         with context.begin_transaction():
             context.run_migrations()

@@ -213,3 +213,29 @@ def dialect_insert(session: Session) -> Any:
 
 def is_postgresql(session: Session) -> bool:
     return session.get_bind().dialect.name == "postgresql"
+
+
+def exists_on(schema_object: Any, dialect_name: str) -> bool:
+    """False for a schema object created only on another database (``Index(...).ddl_if(dialect=...)``).
+
+    Alembic's comparison does not read ``ddl_if``; this keeps it from asking SQLite for PostgreSQL's
+    trigram indexes.
+    """
+    condition = getattr(schema_object, "_ddl_if", None)
+    if condition is None or condition.dialect is None:
+        return True
+    wanted = condition.dialect
+    return dialect_name == wanted if isinstance(wanted, str) else dialect_name in wanted
+
+
+def alembic_include_object(dialect_name: str) -> Callable[..., bool]:
+    """Alembic's ``include_object`` for this database: skip objects of the other database and the
+    FTS5 search mirrors, which the models do not declare (they are kept by ``retino_core.search``)."""
+    from retino_core.search import is_fts_object
+
+    def include(item: Any, name: str | None, kind: str, reflected: bool, _compare_to: Any) -> bool:
+        if kind == "table" and reflected and name and is_fts_object(name):
+            return False
+        return exists_on(item, dialect_name)
+
+    return include

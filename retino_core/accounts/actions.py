@@ -6,6 +6,8 @@ Each action validates, changes rows and ``flush()``es; the caller's edge commits
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import timedelta
+from functools import cache
 from typing import Any
 
 from sqlalchemy import func, select
@@ -23,6 +25,7 @@ from retino_core.accounts.models import (
     Membership,
     SalesChannel,
     User,
+    new_session_token,
 )
 from retino_core.accounts.passwords import hash_password, needs_rehash, verify_password
 from retino_core.accounts.permissions import Permission, Role
@@ -114,20 +117,55 @@ def create_user(session: Session, *, payload: Mapping[str, Any]) -> User:
     return user
 
 
+#: Failed sign-ins in a row that lock a user, and for how long (doubling with each further lock).
+LOCKOUT_THRESHOLD = 5
+LOCKOUT_BASE = timedelta(minutes=15)
+
+
 def authenticate(session: Session, *, email: str, password: str) -> User:
-    """The active user with this e-mail and password; one error for every kind of failure."""
+    """The active, unlocked user with this e-mail and password; one error for every kind of failure.
+
+    A wrong password is counted on the user even though this raises: the edge must commit the
+    failed attempt (it renders the form again, it does not roll back). Five failures in a row lock
+    the user for 15 minutes, then 30, 60 …; a success resets the count. A locked user gets the
+    same answer as a wrong password, so the lock reveals nothing about the account.
+    """
     user = session.scalar(select(User).where(User.email == email.strip().lower()))
-    if user is None or not user.is_active or not verify_password(user.password_hash, password):
-        raise AccountError(
-            AccountErrorCode.invalid_credentials,
-            N_("Wrong e-mail or password."),
-            kind=ErrorKind.invalid,
-        )
+    now = clock.now()
+    refused = AccountError(
+        AccountErrorCode.invalid_credentials, N_("Wrong e-mail or password."), kind=ErrorKind.invalid
+    )
+    if user is None or not user.is_active:
+        verify_password(_dummy_hash(), password)
+        raise refused
+    if user.locked_until is not None and user.locked_until > now:
+        raise refused
+    if not verify_password(user.password_hash, password):
+        user.failed_login_count += 1
+        if user.failed_login_count % LOCKOUT_THRESHOLD == 0:
+            doublings = user.failed_login_count // LOCKOUT_THRESHOLD - 1
+            user.locked_until = now + LOCKOUT_BASE * (2 ** min(doublings, 6))
+        session.flush()
+        raise refused
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
-    user.last_login_at = clock.now()
+    user.failed_login_count = 0
+    user.locked_until = None
+    user.last_login_at = now
     session.flush()
     return user
+
+
+@cache
+def _dummy_hash() -> str:
+    """Verifying against this keeps an unknown e-mail as slow as a wrong password."""
+    return hash_password("not a real password, only for timing")
+
+
+def end_all_sessions(session: Session, *, user: User) -> None:
+    """Sign the user out everywhere: every session cookie carries the token this replaces."""
+    user.session_token = new_session_token()
+    session.flush()
 
 
 def add_member(session: Session, *, account: Account, actor: Actor, user: User, role: Role) -> Membership:

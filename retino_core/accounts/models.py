@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from datetime import datetime
 from enum import Enum
 
@@ -10,6 +11,10 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from retino_core.accounts.permissions import Role
 from retino_core.db import AccountScoped, Base, BigIntPK, Timestamped, enum_type
+
+
+def new_session_token() -> str:
+    return secrets.token_urlsafe(32)
 
 
 class AccountStatus(Enum):
@@ -78,6 +83,11 @@ class User(Timestamped, Base):
     language: Mapped[str] = mapped_column(String(5))
     is_active: Mapped[bool] = mapped_column(default=True)
     last_login_at: Mapped[datetime | None]
+    #: Failed sign-ins since the last success; at the limit the user is locked for a while.
+    failed_login_count: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None]
+    #: Part of every session cookie; rotating it signs the user out everywhere.
+    session_token: Mapped[str] = mapped_column(String(64), default=new_session_token)
 
 
 class Membership(AccountScoped, Timestamped, Base):

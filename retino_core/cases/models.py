@@ -15,6 +15,7 @@ from retino_core.case_types.models import CaseStatus, CaseType
 from retino_core.db import AccountScoped, Base, BigIntPK, Timestamped, enum_type
 from retino_core.money import AmountColumn, Money, QuantityColumn
 from retino_core.orders.models import Order, OrderItem
+from retino_core.search import attach_sqlite_fts
 
 
 class CaseOrigin(Enum):
@@ -71,6 +72,13 @@ class Case(AccountScoped, Timestamped, Base):
         Index("ix_cases_account_created", "account_id", "created_at"),
         Index("ix_cases_account_status", "account_id", "status_id"),
         Index("ix_cases_account_email", "account_id", "customer_email"),
+        #: Infix search from three characters (PostgreSQL's pg_trgm; SQLite scans, see queries.py).
+        Index(
+            "ix_cases_search_trgm",
+            "search_text",
+            postgresql_using="gin",
+            postgresql_ops={"search_text": "gin_trgm_ops"},
+        ).ddl_if(dialect="postgresql"),
     )
 
     id: Mapped[int] = mapped_column(BigIntPK, primary_key=True)
@@ -230,3 +238,6 @@ class CaseNumberSequence(AccountScoped, Base):
     id: Mapped[int] = mapped_column(BigIntPK, primary_key=True)
     prefix: Mapped[str] = mapped_column(String(10))
     last_value: Mapped[int] = mapped_column(Integer, default=0)
+
+
+attach_sqlite_fts(Case.__table__)  # type: ignore[arg-type]

@@ -1,4 +1,7 @@
-"""Queueing the system e-mails of a case: render now, store once, send after commit.
+"""Queueing the e-mails of a case: render now, store once, send after commit.
+
+System e-mails (``SYSTEM_TEMPLATES``) are rendered from shipped templates, at most once per case;
+a member's message to the customer (``send_customer_message``) is stored as written, once per call.
 
 Template placeholders (both system e-mails): ``shop_name``, ``sender_name``, ``signature``,
 ``customer_name``, ``case_number``, ``case_type_name``, ``status_name``, ``lodged_at``,
@@ -8,24 +11,35 @@ Template placeholders (both system e-mails): ``shop_name``, ``sender_name``, ``s
 
 from __future__ import annotations
 
+import secrets
+from collections.abc import Mapping
 from typing import Any
 
 from babel.numbers import format_decimal
+from markupsafe import Markup, escape
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from retino_core.accounts.actor import Actor
 from retino_core.accounts.models import Account
+from retino_core.accounts.permissions import Permission
+from retino_core.cases.errors import CaseError, CaseErrorCode
 from retino_core.cases.history import email_queued_entry
 from retino_core.cases.models import Case
 from retino_core.clock import now
 from retino_core.config import Settings
+from retino_core.errors import ErrorKind
 from retino_core.i18n import N_
 from retino_core.jobs import enqueue_after_commit
 from retino_core.messaging.errors import MessagingError, MessagingErrorCode
 from retino_core.messaging.models import EmailStatus, OutboundEmail
-from retino_core.messaging.render import SYSTEM_TEMPLATES, render_email
+from retino_core.messaging.render import HTML_LAYOUT, SYSTEM_TEMPLATES, render_email
+from retino_core.messaging.schemas import CustomerMessageSchema
 from retino_core.messaging.tasks import header_name, send_email
+from retino_core.validation import load_or_raise
+
+#: The template name stored on a member's free-text message to the customer.
+CUSTOMER_MESSAGE_TEMPLATE = "customer_message"
 
 
 def status_url(settings: Settings, case: Case) -> str:
@@ -119,3 +133,74 @@ def queue_case_email(
     email_queued_entry(session, case=case, actor=actor, email_id=email.id, template=template)
     enqueue_after_commit(session, send_email, email.id, account_id=case.account_id)
     return email
+
+
+def text_to_html(text: str) -> Markup:
+    """Plain text as simple HTML: everything escaped, blank lines start paragraphs, line breaks kept."""
+    paragraphs = [part.strip("\n") for part in text.replace("\r\n", "\n").split("\n\n")]
+    return Markup("\n").join(
+        Markup("<p>{}</p>").format(Markup("<br>\n").join(escape(line) for line in paragraph.split("\n")))
+        for paragraph in paragraphs
+        if paragraph.strip()
+    )
+
+
+def send_customer_message(
+    session: Session,
+    *,
+    account: Account,
+    actor: Actor,
+    case: Case,
+    subject: str,
+    body: str,
+    runtime_settings: Settings,
+) -> OutboundEmail:
+    """Queue a member's own message to the case's customer; it is sent by the mailer after commit.
+
+    The text is stored as written (the HTML part is the escaped text), so nothing the member
+    types can become markup or a header. Each call stores a new e-mail under a random
+    idempotency key: two identical replies are two messages, but a retried send job still
+    delivers each one once. Refused, with nothing stored, when the case has no customer
+    e-mail address or the subject or body is blank or too long.
+    """
+    if case.account_id != account.id:
+        raise CaseError(CaseErrorCode.case_not_found, N_("This case does not exist."), kind=ErrorKind.not_found)
+    actor.require(Permission.case_note)
+    data = _load_message({"subject": subject, "body": body})
+    if not case.customer_email:
+        raise MessagingError(
+            MessagingErrorCode.invalid_recipient,
+            N_("The case has no customer e-mail address."),
+            field_errors={"body": [N_("The case has no customer e-mail address.")]},
+        )
+    sender = account.branding_for(case.language)
+    clean_subject = header_name(data["subject"])
+    text = data["body"].replace("\r\n", "\n").strip("\n") + "\n"
+    html = HTML_LAYOUT.format(language=escape(case.language), title=escape(clean_subject), body=text_to_html(text))
+    email = OutboundEmail(
+        account_id=account.id,
+        case_id=case.id,
+        template=CUSTOMER_MESSAGE_TEMPLATE,
+        language=case.language,
+        from_name=header_name(sender.sender_name if sender else account.name)[:200],
+        from_address=runtime_settings.mail_sender,
+        to_address=case.customer_email,
+        to_name=header_name(case.customer_name)[:200],
+        subject=clean_subject,
+        body_text=text,
+        body_html=html,
+        idempotency_key=f"{CUSTOMER_MESSAGE_TEMPLATE}:{case.id}:{secrets.token_urlsafe(18)}",
+        status=EmailStatus.queued,
+        error="",
+        created_at=now(),
+    )
+    session.add(email)
+    session.flush()
+    email_queued_entry(session, case=case, actor=actor, email_id=email.id, template=CUSTOMER_MESSAGE_TEMPLATE)
+    session.flush()
+    enqueue_after_commit(session, send_email, email.id, account_id=account.id)
+    return email
+
+
+def _load_message(payload: Mapping[str, Any]) -> dict[str, Any]:
+    return load_or_raise(CustomerMessageSchema(), payload, error_class=CaseError, code=CaseErrorCode.invalid_input)

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from retino_core.db import AccountScoped, Base, BigIntPK, Timestamped
 from retino_core.money import AmountColumn, Money, QuantityColumn, RateColumn
+from retino_core.search import attach_sqlite_fts
 
 
 class Order(AccountScoped, Timestamped, Base):
@@ -19,6 +20,12 @@ class Order(AccountScoped, Timestamped, Base):
         UniqueConstraint("channel_id", "external_id"),
         Index("ix_orders_account_code", "account_id", "code"),
         Index("ix_orders_account_email", "account_id", "customer_email"),
+        Index(
+            "ix_orders_search_trgm",
+            "search_text",
+            postgresql_using="gin",
+            postgresql_ops={"search_text": "gin_trgm_ops"},
+        ).ddl_if(dialect="postgresql"),
     )
 
     id: Mapped[int] = mapped_column(BigIntPK, primary_key=True)
@@ -73,3 +80,6 @@ class OrderItem(AccountScoped, Base):
     @property
     def unit_price(self) -> Money:
         return Money(self.unit_price_amount, self.currency)
+
+
+attach_sqlite_fts(Order.__table__)  # type: ignore[arg-type]

@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session, selectinload
 from retino_core.i18n import N_
 from retino_core.orders.errors import OrderError, OrderErrorCode
 from retino_core.orders.models import Order
+from retino_core.search import infix_match
 from retino_core.text import fold
 
 MINIMUM_SEARCH_LENGTH = 3
@@ -22,11 +23,11 @@ def search_orders(session: Session, *, account_id: int, text: str, limit: int = 
             N_("Type at least %(count)s characters to search."),
             count=MINIMUM_SEARCH_LENGTH,
         )
-    escaped = needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    dialect = session.get_bind().dialect.name
     return list(
         session.scalars(
             Order.select_for_account(account_id)
-            .where(Order.search_text.like(f"%{escaped}%", escape="\\"))
+            .where(infix_match(dialect, Order.__table__, needle))
             .options(selectinload(Order.items))
             .order_by(Order.ordered_at.desc(), Order.id.desc())
             .limit(limit)

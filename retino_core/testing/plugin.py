@@ -63,6 +63,9 @@ def drop_postgres_database(url: str) -> None:
 def build_schema(engine: Engine) -> None:
     from retino_core.models import Base
 
+    if engine.dialect.name == "postgresql":
+        with engine.begin() as connection:
+            connection.execute(text("CREATE EXTENSION IF NOT EXISTS pg_trgm"))
     Base.metadata.create_all(engine)
 
 

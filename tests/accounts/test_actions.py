@@ -152,3 +152,38 @@ def test_branding_per_language_and_deactivation(session, make_account, make_memb
     assert account.branding_for("hu").language == "cs"
     deactivate_account(session, account=account, actor=owner)
     assert session.get(Account, account.id).status is AccountStatus.deactivated
+
+
+def test_five_failures_lock_the_user_and_the_lock_doubles(session):
+    from datetime import UTC, datetime, timedelta
+
+    import time_machine
+
+    user = create_user(session, payload={"email": "l@example.test", "full_name": "L", "password": "správné heslo"})
+    start = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+    with time_machine.travel(start, tick=False):
+        for _ in range(5):
+            with pytest.raises(AccountError):
+                authenticate(session, email="l@example.test", password="špatné heslo")
+        assert user.locked_until == start + timedelta(minutes=15)
+        with pytest.raises(AccountError) as raised:
+            authenticate(session, email="l@example.test", password="správné heslo")
+        assert raised.value.render() == "Wrong e-mail or password."
+    with time_machine.travel(start + timedelta(minutes=16), tick=False):
+        for _ in range(5):
+            with pytest.raises(AccountError):
+                authenticate(session, email="l@example.test", password="špatné heslo")
+        assert user.locked_until == start + timedelta(minutes=16 + 30)
+    with time_machine.travel(start + timedelta(minutes=47), tick=False):
+        assert authenticate(session, email="l@example.test", password="správné heslo") == user
+    assert (user.failed_login_count, user.locked_until) == (0, None)
+
+
+def test_ending_all_sessions_rotates_the_token(session):
+    from retino_core.accounts.actions import end_all_sessions
+
+    user = create_user(session, payload={"email": "s@example.test", "full_name": "S", "password": "0123456789"})
+    before = user.session_token
+    end_all_sessions(session, user=user)
+    assert user.session_token != before
+    assert len(user.session_token) >= 40

@@ -46,14 +46,33 @@ def test_migrate_load_demo_and_create_user(environment):
     assert created.output.splitlines()[-1] == "User Nova@Example.com is now agent of demo."
     engine = create_engine(f"sqlite:///{environment}")
     with engine.connect() as connection:
-        assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == "0001"
+        assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == _head()
         role = connection.execute(
             select(Membership.role).join(User, User.id == Membership.user_id).where(User.email == "nova@example.com")
         ).scalar_one()
         users = connection.execute(select(func.count()).select_from(User)).scalar_one()
+    from sqlalchemy.orm import Session
+
+    from retino_core.cases.queries import CaseFilter, list_cases
+    from retino_core.orders.queries import search_orders
+
+    with Session(engine) as session:
+        found_orders = search_orders(session, account_id=1, text="novak")
+        found_cases = list_cases(session, account_id=1, case_filter=CaseFilter(search="dvorak"))
     engine.dispose()
+    assert found_orders
+    assert all("novak" in order.search_text for order in found_orders)
+    assert all("dvorak" in case.search_text for case in found_cases)
     assert role.value == "agent"
     assert users == 7
+
+
+def _head() -> str:
+    from alembic.script import ScriptDirectory
+
+    from marketplace_app.cli import alembic_config
+
+    return ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,35 @@
+"""Load schemas for messaging input, parsed at the edge and again in the action."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+
+from retino_core.i18n import N_
+
+SUBJECT_MAX_LENGTH = 200
+BODY_MAX_LENGTH = 10_000
+
+
+class CustomerMessageSchema(Schema):
+    """A message a member writes to the case's customer: a one-line subject and a plain-text body."""
+
+    subject = fields.String(
+        load_default="",
+        validate=validate.Length(max=SUBJECT_MAX_LENGTH, error=N_("The subject can have at most 200 characters.")),
+    )
+    body = fields.String(
+        load_default="",
+        validate=validate.Length(max=BODY_MAX_LENGTH, error=N_("The message can have at most 10,000 characters.")),
+    )
+
+    @validates_schema
+    def _not_blank(self, data: dict[str, Any], **_: Any) -> None:
+        errors: dict[str, list[str]] = {}
+        if not data.get("subject", "").strip():
+            errors["subject"] = [N_("Write a subject.")]
+        if not data.get("body", "").strip():
+            errors["body"] = [N_("Write a message.")]
+        if errors:
+            raise ValidationError(errors)
