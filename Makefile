@@ -39,7 +39,7 @@ migrate: install
 demo: migrate
 	$(BIN)/retino load-demo
 
-run: demo
+run: node-deps demo
 	$(BIN)/retino serve --host 127.0.0.1 --port 5000
 
 # Debian's Chromium drives the browser tests (Playwright uses it; it never downloads a browser).

@@ -29,6 +29,7 @@ from retino_core.orders.actions import upsert_order
 from retino_core.orders.models import Order
 from retino_core.platforms.interface import AddressSnapshot, OrderLineSnapshot, OrderSnapshot
 from retino_core.runtime import Runtime
+from retino_core.text import fold
 
 DEMO_SLUG = "demo"
 DEMO_EMAIL = "demo@example.com"
@@ -199,7 +200,7 @@ def _order(rng: random.Random, spec: DemoChannel, number: int) -> OrderSnapshot:
     address = AddressSnapshot(
         full_name=name, street="Hlavní 12", city=city, zip_code=zip_code, country_code=spec.country
     )
-    email = name.lower().replace(" ", ".").encode("ascii", "ignore").decode() + f"{number}@example.com"
+    email = fold(name).replace(" ", ".") + f"{number}@example.com"
     return OrderSnapshot(
         external_id=f"{spec.platform}-{10000 + number}",
         code=f"{spec.country}{2026_00000 + number}",
@@ -273,6 +274,7 @@ def _demo_case(
         origin=rng.choice((CaseOrigin.storefront, CaseOrigin.storefront, CaseOrigin.direct_link, CaseOrigin.agent)),
     )
     case.created_at = lodged_at
+    case.updated_at = lodged_at + timedelta(hours=rng.randint(1, 96))
     for step in _path(session, case.status_id, target.id):
         status = session.get(CaseStatus, step)
         assert status is not None

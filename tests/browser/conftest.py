@@ -19,18 +19,20 @@ CHROMIUM_ARGS = [
 ]
 
 
-@pytest.fixture
-def live_server(settings, engine) -> Iterator[str]:
-    app = create_app(settings.with_overrides(public_base_url="http://127.0.0.1"))
+def serve(settings) -> Iterator[str]:
+    """Serve the app for ``settings`` on a free loopback port until the generator is closed."""
+    app = create_app(settings)
     app.config.update(RATELIMIT_ENABLED=False)
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=10)
-    server.server_close()
-    app.extensions["retino_runtime"].close()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+        server.server_close()
+        app.extensions["retino_runtime"].close()
 
 
 @pytest.fixture(scope="session")
