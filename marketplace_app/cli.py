@@ -152,5 +152,38 @@ def sweep_outbox_command() -> None:
     click.echo("Outbox swept.")
 
 
+@main.command("reactivate-account")
+@click.option("--account", "account_slug", required=True, help="Short name (slug) of the account.")
+@click.option(
+    "--trial-days",
+    default=14,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Trial days given when the account has no confirmed plan and its trial is over.",
+)
+def reactivate_account_command(account_slug: str, trial_days: int) -> None:
+    """Switch a deactivated account back on (operators only: merchants cannot undo a deactivation)."""
+    from sqlalchemy import select
+
+    from retino_core.accounts.actions import reactivate_account
+    from retino_core.accounts.actor import Actor
+    from retino_core.accounts.models import Account
+    from retino_core.runtime import build_runtime
+
+    with build_runtime(_settings()) as runtime, runtime.unit_of_work() as session:
+        account = session.scalar(select(Account).where(Account.slug == account_slug))
+        if account is None:
+            raise click.ClickException(f"no account with the short name {account_slug!r}")
+        was_active = account.is_active
+        reactivate_account(session, account=account, actor=Actor.system("cli"), trial_days=trial_days)
+        trial_ends_at = account.trial_ends_at
+    if was_active:
+        click.echo(f"Account {account_slug} was already active.")
+    else:
+        click.echo(f"Account {account_slug} is active again.")
+    if trial_ends_at is not None:
+        click.echo(f"Trial ends at {trial_ends_at.isoformat(timespec='minutes')}.")
+
+
 if __name__ == "__main__":
     sys.exit(main())

@@ -8,7 +8,9 @@ from flask_login import current_user
 blueprint = Blueprint("admin", __name__, url_prefix="/admin", template_folder="templates")
 
 #: Views reachable without signing in.
-PUBLIC_ENDPOINTS = frozenset({"admin.login"})
+PUBLIC_ENDPOINTS = frozenset(
+    {"admin.login", "admin.password_forgot", "admin.password_reset", "admin.invitation_accept"}
+)
 
 
 @blueprint.before_request

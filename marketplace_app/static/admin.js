@@ -18,3 +18,16 @@ document.addEventListener("DOMContentLoaded", () => {
     element.dataset.state = hours < 0 ? "overdue" : hours < 72 ? "soon" : "ok";
   });
 });
+// Inbox bulk actions: show how many cases are selected (rows added by "Load more" included).
+document.addEventListener("DOMContentLoaded", () => {
+  const form = document.getElementById("bulk-form");
+  const counter = form?.querySelector("[data-selected-count] output");
+  if (!form || !counter) return;
+  const update = () => {
+    counter.textContent = String(document.querySelectorAll('input[name="ids"][form="bulk-form"]:checked').length);
+  };
+  document.body.addEventListener("change", (event) => {
+    if (event.target.matches('input[name="ids"], [data-select-all]')) update();
+  });
+  update();
+});

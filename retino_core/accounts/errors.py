@@ -19,6 +19,10 @@ class AccountErrorCode(Enum):
     channel_exists = "channel_exists"
     consultant_not_member = "consultant_not_member"
     invalid_input = "invalid_input"
+    invalid_token = "invalid_token"  # noqa: S105
+    invitation_not_found = "invitation_not_found"
+    invitation_email_mismatch = "invitation_email_mismatch"
+    sign_in_required = "sign_in_required"
 
 
 class AccountError(DomainError):

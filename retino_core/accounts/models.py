@@ -38,6 +38,10 @@ class Account(Timestamped, Base):
     #: Days the merchant allows itself to cure a defect where the law says only "reasonable" (DE).
     reasonable_period_days: Mapped[int] = mapped_column(Integer, default=14)
     deactivated_at: Mapped[datetime | None]
+    #: End of the free trial; without a confirmed plan by then the account is deactivated.
+    trial_ends_at: Mapped[datetime | None]
+    #: When the merchant confirmed a paid plan (entered a card); None while only on trial.
+    plan_confirmed_at: Mapped[datetime | None]
 
     brandings: Mapped[list[AccountBranding]] = relationship(
         back_populates="account", cascade="all, delete-orphan", order_by="AccountBranding.language"
@@ -144,3 +148,30 @@ class SalesChannel(AccountScoped, Timestamped, Base):
     last_synced_at: Mapped[datetime | None]
 
     default_consultant: Mapped[User | None] = relationship()
+
+
+class Invitation(AccountScoped, Base):
+    """An e-mailed offer to join an account with a role; the link carries a token, the row only its hash.
+
+    Open while ``accepted_at`` is None and ``expires_at`` is in the future; revoking or replacing
+    an invitation moves ``expires_at`` to the moment it happened.
+    """
+
+    __tablename__ = "invitations"
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True)
+    #: Stored lower-cased; the person who accepts must use (or be signed in with) this address.
+    email: Mapped[str] = mapped_column(String(254))
+    role: Mapped[Role] = mapped_column(enum_type(Role))
+    #: SHA-256 (hex) of the token in the e-mailed link; the token itself is never stored.
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    invited_by_id: Mapped[int | None] = mapped_column(BigIntPK, ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    accepted_at: Mapped[datetime | None]
+
+    account: Mapped[Account] = relationship()
+    invited_by: Mapped[User | None] = relationship()
+
+    def is_open(self, at: datetime) -> bool:
+        return self.accepted_at is None and self.expires_at > at

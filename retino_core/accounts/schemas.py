@@ -4,6 +4,7 @@ from marshmallow import Schema, fields, validate
 
 from retino_core.accounts.models import Platform
 from retino_core.accounts.passwords import MINIMUM_PASSWORD_LENGTH
+from retino_core.accounts.permissions import Role
 from retino_core.i18n import SUPPORTED_LANGUAGES
 
 COUNTRIES = ("CZ", "SK", "PL", "HU", "DE", "AT")
@@ -45,3 +46,17 @@ class ChannelCreateSchema(Schema):
     default_language = fields.String(required=True, validate=validate.OneOf(SUPPORTED_LANGUAGES))
     default_consultant_id = fields.Integer(load_default=None, allow_none=True)
     credentials = fields.Dict(keys=fields.String(), load_default=None, allow_none=True)
+
+
+class InvitationCreateSchema(Schema):
+    email = fields.Email(required=True, validate=validate.Length(max=254))
+    role = fields.Enum(Role, by_value=True, required=True)
+
+
+class NewPasswordSchema(Schema):
+    password = fields.String(required=True, load_only=True, validate=validate.Length(min=MINIMUM_PASSWORD_LENGTH))
+
+
+class InvitationAcceptSchema(Schema):
+    full_name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    password = fields.String(required=True, load_only=True, validate=validate.Length(min=MINIMUM_PASSWORD_LENGTH))

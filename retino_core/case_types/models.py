@@ -107,6 +107,9 @@ class CaseStatus(AccountScoped, Base):
     position: Mapped[int] = mapped_column(Integer)
     #: Entering this status closes the case (and triggers the "case closed, rate us" e-mail).
     is_closing: Mapped[bool] = mapped_column(default=False)
+    #: Switched off by the merchant: no longer a transition target nor an initial status, but cases
+    #: already in it keep working and may leave it. A status any case has used is retired, not deleted.
+    is_retired: Mapped[bool] = mapped_column(default=False)
 
     case_type: Mapped[CaseType] = relationship(back_populates="statuses", foreign_keys=[case_type_id])
     step: Mapped[ProcessStep] = relationship(back_populates="statuses")

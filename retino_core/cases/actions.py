@@ -41,7 +41,14 @@ from retino_core.cases.models import (
     Tag,
 )
 from retino_core.cases.numbering import next_case_number
-from retino_core.cases.schemas import CaseCreateSchema, DecideItemSchema, NoteSchema, ReceiveItemSchema, TagSchema
+from retino_core.cases.schemas import (
+    CaseCreateSchema,
+    DecideItemSchema,
+    NoteSchema,
+    ReceiveItemSchema,
+    TagSchema,
+    TagUpdateSchema,
+)
 from retino_core.config import settings_for
 from retino_core.db import is_postgresql
 from retino_core.deadlines.actions import settle_on_status_change, start_case_clocks
@@ -286,6 +293,13 @@ def transition_case(
     if target is None:
         raise _not_found(CaseErrorCode.status_not_found, N_("This status does not exist."))
     actor.require(Permission.case_close if target.is_closing else Permission.case_transition)
+    if target.is_retired:
+        raise CaseError(
+            CaseErrorCode.status_retired,
+            N_("%(status)s is retired: cases can leave it but not enter it."),
+            kind=ErrorKind.conflict,
+            status=target.code,
+        )
     allowed = session.scalar(
         select(StatusTransition.id).where(
             StatusTransition.account_id == account.id,
@@ -603,3 +617,51 @@ def add_attachment(
     )
     session.flush()
     return attachment
+
+
+def _get_tag(session: Session, account: Account, tag_id: int) -> Tag:
+    tag = Tag.get_for_account(session, tag_id, account.id)
+    if tag is None:
+        raise _not_found(CaseErrorCode.tag_not_found, N_("This tag does not exist."))
+    return tag
+
+
+def rename_tag(session: Session, *, account: Account, actor: Actor, tag_id: int, name: str, color: str) -> Tag:
+    """Rename a tag and set its colour; the cases keep it, their history keeps the old name."""
+    actor.require(Permission.settings_manage)
+    tag = _get_tag(session, account, tag_id)
+    data = _load(TagUpdateSchema(), {"name": name, "color": color})
+    new_name = data["name"].strip()
+    taken = session.scalar(Tag.select_for_account(account.id).where(Tag.name == new_name, Tag.id != tag.id))
+    if taken is not None:
+        raise CaseError(
+            CaseErrorCode.tag_name_taken,
+            N_("Another tag already has this name."),
+            field_errors={"name": [N_("Another tag already has this name.")]},
+        )
+    tag.name = new_name
+    tag.color = data["color"].lower()
+    session.flush()
+    return tag
+
+
+def delete_tag(session: Session, *, account: Account, actor: Actor, tag_id: int) -> None:
+    """Delete a tag: it comes off every case (each case's history says so), then the tag goes."""
+    actor.require(Permission.settings_manage)
+    tag = _get_tag(session, account, tag_id)
+    links = list(session.scalars(CaseTag.select_for_account(account.id).where(CaseTag.tag_id == tag.id)))
+    cases = {
+        case.id: case
+        for case in session.scalars(
+            Case.select_for_account(account.id).where(Case.id.in_([link.case_id for link in links]))
+        )
+    }
+    for link in links:
+        session.delete(link)
+        case = cases[link.case_id]
+        history.tag_removed_entry(session, case=case, actor=actor, tag_name=tag.name)
+    session.flush()
+    session.delete(tag)
+    session.flush()
+    for case in cases.values():
+        session.expire(case, ["tags"])

@@ -25,6 +25,11 @@ class CaseErrorCode(Enum):
     attachment_too_large = "attachment_too_large"
     attachment_type_not_allowed = "attachment_type_not_allowed"
     too_many_attachments = "too_many_attachments"
+    #: The target status is retired: cases may leave it but not enter it.
+    status_retired = "status_retired"
+    tag_not_found = "tag_not_found"
+    #: Another tag of the account already has this name.
+    tag_name_taken = "tag_name_taken"
 
 
 class CaseError(DomainError):

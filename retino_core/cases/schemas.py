@@ -61,6 +61,12 @@ class TagSchema(Schema):
     name = fields.String(required=True, validate=[validate.Length(min=1, max=64), validate.Regexp(r"^[^\s].*$")])
 
 
+class TagUpdateSchema(TagSchema):
+    """A tag's new name and colour (``#rrggbb``, stored lower-case), from the settings."""
+
+    color = fields.String(required=True, validate=validate.Regexp(r"^#[0-9a-fA-F]{6}$"))
+
+
 class ReceiveItemSchema(Schema):
     state = fields.Enum(ReceptionState, by_value=True, required=True)
     note = fields.String(load_default="", validate=validate.Length(max=10_000))

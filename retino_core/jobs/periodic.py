@@ -91,9 +91,13 @@ class PeriodicJob:
         return int(at.timestamp()) // self.every_seconds
 
 
+from retino_core.accounts.tasks import deactivate_expired_trials, purge_deactivated_accounts  # noqa: E402
+
 PERIODIC_JOBS: tuple[PeriodicJob, ...] = (
     PeriodicJob(sweep_outbox, every_seconds=60),
     PeriodicJob(cleanup_outbox, every_seconds=24 * 3600),
+    PeriodicJob(deactivate_expired_trials, every_seconds=3600),
+    PeriodicJob(purge_deactivated_accounts, every_seconds=24 * 3600),
 )
 
 

@@ -29,11 +29,18 @@ from retino_core.cases.models import Case
 from retino_core.clock import now
 from retino_core.config import Settings
 from retino_core.errors import ErrorKind
-from retino_core.i18n import N_
+from retino_core.i18n import DEFAULT_LANGUAGE, N_, SUPPORTED_LANGUAGES
 from retino_core.jobs import enqueue_after_commit
 from retino_core.messaging.errors import MessagingError, MessagingErrorCode
 from retino_core.messaging.models import EmailStatus, OutboundEmail
-from retino_core.messaging.render import HTML_LAYOUT, SYSTEM_TEMPLATES, render_email
+from retino_core.messaging.render import (
+    HTML_LAYOUT,
+    SYSTEM_TEMPLATES,
+    TEMPLATE_FOLDER,
+    RenderedEmail,
+    render_email,
+    render_email_source,
+)
 from retino_core.messaging.schemas import CustomerMessageSchema
 from retino_core.messaging.tasks import header_name, send_email
 from retino_core.validation import load_or_raise
@@ -204,3 +211,64 @@ def send_customer_message(
 
 def _load_message(payload: Mapping[str, Any]) -> dict[str, Any]:
     return load_or_raise(CustomerMessageSchema(), payload, error_class=CaseError, code=CaseErrorCode.invalid_input)
+
+
+#: E-mails about a person's access (not about a case), rendered from ``default_templates/<name>/``.
+#: Placeholders: ``password_reset``: ``full_name``, ``reset_url``, ``valid_minutes``;
+#: ``invitation``: ``shop_name``, ``inviter_name``, ``role_name``, ``accept_url``, ``expires_at``.
+ACCOUNT_TEMPLATES: tuple[str, ...] = ("password_reset", "invitation")
+#: Sender name of the e-mails the platform itself sends to merchants' staff.
+ACCOUNT_SENDER_NAME = "Retino"
+
+
+def render_account_email(template: str, language: str, context: dict[str, Any]) -> RenderedEmail:
+    """Render a shipped account template in ``language`` (English when that language has no file)."""
+    if template not in ACCOUNT_TEMPLATES:
+        raise MessagingError(MessagingErrorCode.unknown_template, N_("Unknown e-mail template."), template=template)
+    file_language = language if language in SUPPORTED_LANGUAGES else DEFAULT_LANGUAGE
+    path = TEMPLATE_FOLDER / template / f"{file_language}.jinja"
+    if not path.is_file():
+        file_language = DEFAULT_LANGUAGE
+        path = TEMPLATE_FOLDER / template / f"{DEFAULT_LANGUAGE}.jinja"
+    return render_email_source(path.read_text(encoding="utf-8"), file_language, context)
+
+
+def queue_account_email(
+    session: Session,
+    *,
+    account_id: int,
+    to_address: str,
+    to_name: str,
+    template: str,
+    language: str,
+    context: Mapping[str, Any],
+    settings: Settings,
+) -> OutboundEmail:
+    """Render an account e-mail (password reset, invitation) and queue it; sent by the mailer after commit.
+
+    The row is not bound to a case (``case_id`` is None) and writes no case history. It belongs to
+    ``account_id`` because every outbound e-mail is tenant-owned: for a password reset that is an
+    account the user is a member of. Each call queues a new e-mail.
+    """
+    rendered = render_account_email(template, language, dict(context))
+    email = OutboundEmail(
+        account_id=account_id,
+        case_id=None,
+        template=template,
+        language=language if language in SUPPORTED_LANGUAGES else DEFAULT_LANGUAGE,
+        from_name=ACCOUNT_SENDER_NAME,
+        from_address=settings.mail_sender,
+        to_address=to_address,
+        to_name=header_name(to_name)[:200],
+        subject=rendered.subject[:400],
+        body_text=rendered.text,
+        body_html=rendered.html,
+        idempotency_key=f"{template}:{secrets.token_urlsafe(18)}",
+        status=EmailStatus.queued,
+        error="",
+        created_at=now(),
+    )
+    session.add(email)
+    session.flush()
+    enqueue_after_commit(session, send_email, email.id, account_id=account_id)
+    return email

@@ -25,10 +25,12 @@ def job_names(runtime):
         return list(session.scalars(select(OutboxJob.job_name).order_by(OutboxJob.job_name)))
 
 
-def test_periodic_jobs_include_the_sweeper_and_the_cleanup():
+def test_periodic_jobs_are_declared_in_one_list():
     assert [(job.name, job.every_seconds) for job in PERIODIC_JOBS] == [
         ("retino_core.jobs.periodic.sweep_outbox", 60),
         ("retino_core.jobs.periodic.cleanup_outbox", 86400),
+        ("retino_core.accounts.tasks.deactivate_expired_trials", 3600),
+        ("retino_core.accounts.tasks.purge_deactivated_accounts", 86400),
     ]
 
 
@@ -54,10 +56,12 @@ def test_two_scheduler_loops_enqueue_each_slot_once(rq_settings, engine, rq_runt
     second.close()
     # then
     assert job_names(rq_runtime) == [
+        "retino_core.accounts.tasks.deactivate_expired_trials",
+        "retino_core.accounts.tasks.purge_deactivated_accounts",
         "retino_core.jobs.periodic.cleanup_outbox",
         "retino_core.jobs.periodic.sweep_outbox",
     ]
-    assert rq_queue(rq_runtime).count == 2
+    assert rq_queue(rq_runtime).count == 4
 
 
 def test_a_new_slot_is_enqueued_again(rq_runtime):
@@ -66,7 +70,12 @@ def test_a_new_slot_is_enqueued_again(rq_runtime):
     same_slot = scheduler_tick(rq_runtime, at=FIXED_NOW.replace(second=59))
     next_slot = scheduler_tick(rq_runtime, at=FIXED_NOW.replace(minute=31))
     # then
-    assert first == ["retino_core.jobs.periodic.sweep_outbox", "retino_core.jobs.periodic.cleanup_outbox"]
+    assert first == [
+        "retino_core.jobs.periodic.sweep_outbox",
+        "retino_core.jobs.periodic.cleanup_outbox",
+        "retino_core.accounts.tasks.deactivate_expired_trials",
+        "retino_core.accounts.tasks.purge_deactivated_accounts",
+    ]
     assert same_slot == []
     assert next_slot == ["retino_core.jobs.periodic.sweep_outbox"]
 
@@ -82,4 +91,4 @@ def test_forking_worker_runs_the_periodic_jobs(rq_runtime):
     # then
     assert worked is True
     with rq_runtime.session_factory() as session:
-        assert session.scalars(select(OutboxJob.status)).all() == [OutboxStatus.done, OutboxStatus.done]
+        assert session.scalars(select(OutboxJob.status)).all() == [OutboxStatus.done] * 4

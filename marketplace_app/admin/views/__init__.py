@@ -1,8 +1,17 @@
 """Admin views, one module per screen; each only parses input, calls an action and renders."""
 
-from marketplace_app.admin.views import (  # noqa: F401 - registers routes
+from marketplace_app.admin.views import (  # noqa: F401 - importing registers the routes
+    account,
+    bulk,
     case_actions,
     case_create,
     case_detail,
+    export,
     inbox,
+    password,
+    settings,
+    settings_fields,
+    settings_types,
+    statistics,
+    team,
 )
