@@ -91,3 +91,15 @@ def test_a_merchants_day(demo_server, page, session, smtp_server):  # noqa: F811
     page.click("button[value=create]")
     page.wait_for_url(re.compile(r".*/admin/cases/\d+$"))
     assert page.locator("h1").first.inner_text().startswith("R000")
+
+    # statistics draw their charts (Chart.js from npm, no inline script)
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto(f"{base}/admin/statistics")
+    page.wait_for_function("() => document.querySelectorAll('canvas').length > 0 && window.Chart !== undefined")
+    page.wait_for_timeout(300)
+    drawn = page.evaluate("() => [...document.querySelectorAll('canvas')].filter(c => window.Chart.getChart(c)).length")
+    assert drawn >= 2
+    assert errors == []
+    page.screenshot(path=str(SCREENSHOTS / "statistics.png"), full_page=False)
+
