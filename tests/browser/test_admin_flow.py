@@ -102,4 +102,3 @@ def test_a_merchants_day(demo_server, page, session, smtp_server):  # noqa: F811
     assert drawn >= 2
     assert errors == []
     page.screenshot(path=str(SCREENSHOTS / "statistics.png"), full_page=False)
-

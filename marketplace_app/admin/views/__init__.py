@@ -11,6 +11,7 @@ from marketplace_app.admin.views import (  # noqa: F401 - importing registers th
     password,
     settings,
     settings_fields,
+    settings_legal,
     settings_types,
     statistics,
     team,
