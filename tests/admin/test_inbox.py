@@ -117,7 +117,17 @@ def test_keyset_pages_do_not_repeat_or_skip(client_for, shop, session, monkeypat
 
 
 @pytest.mark.parametrize(
-    "query", ["type=abc", "status=-1", "before=garbage", "deadline=sometime", "created_from=32.13.2026"]
+    "query",
+    [
+        "type=abc",
+        "status=-1",
+        "before=garbage",
+        "deadline=sometime",
+        "created_from=32.13.2026",
+        "created_to=9999-12-31",
+        "created_from=0001-01-01",
+        "owner=99999999999999999999",
+    ],
 )
 def test_malformed_filters_are_ignored_not_a_500(client_for, shop, query):
     response = client_for(Role.agent).get(f"/admin/?{query}")

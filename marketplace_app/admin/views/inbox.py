@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from flask import render_template, request
 from sqlalchemy import select
 
 from marketplace_app.admin import blueprint
+from marketplace_app.admin.query_args import date_arg, id_arg
 from marketplace_app.database import db
 from marketplace_app.errors import translated_message
 from marketplace_app.tenancy import admin_context, requires
@@ -31,17 +32,8 @@ PAGE_SIZE = 50
 STEP_TABS = ("new", "waiting_for_goods", "goods_received", "decision", "resolved")
 
 
-def _int(name: str) -> int | None:
-    value = request.args.get(name, "")
-    return int(value) if value.isdigit() else None
-
-
-def _date(name: str) -> datetime | None:
-    value = request.args.get(name, "")
-    try:
-        return datetime.fromisoformat(value).replace(tzinfo=clock.now().tzinfo) if value else None
-    except ValueError:
-        return None
+def _midnight_utc(day: date | None) -> datetime | None:
+    return datetime(day.year, day.month, day.day, tzinfo=UTC) if day else None
 
 
 def _cursor() -> tuple[datetime, int] | None:
@@ -55,16 +47,16 @@ def _cursor() -> tuple[datetime, int] | None:
 def parse_filter() -> CaseFilter:
     """The filter from the query string; unknown or malformed values are ignored, never a 500."""
     deadline = request.args.get("deadline", "")
-    created_to = _date("created_to")
+    created_to = _midnight_utc(date_arg("created_to"))
     return CaseFilter(
-        case_type_ids=[_int("type")] if _int("type") else (),
-        status_ids=[_int("status")] if _int("status") else (),
+        case_type_ids=[id_arg("type")] if id_arg("type") else (),
+        status_ids=[id_arg("status")] if id_arg("status") else (),
         step_codes=[request.args["step"]] if request.args.get("step") in STEP_TABS else (),
-        owner_id=_int("owner"),
-        channel_id=_int("channel"),
+        owner_id=id_arg("owner"),
+        channel_id=id_arg("channel"),
         tag=request.args.get("tag") or None,
         country=(request.args.get("country") or "")[:2] or None,
-        created_from=_date("created_from"),
+        created_from=_midnight_utc(date_arg("created_from")),
         created_to=created_to + timedelta(days=1) if created_to else None,
         deadline_state=DeadlineState(deadline) if deadline in DeadlineState._value2member_map_ else None,
         is_open={"1": True, "0": False}.get(request.args.get("open", "")),

@@ -10,6 +10,7 @@ from flask import abort, render_template, request
 from flask_babel import format_decimal, format_percent, get_locale, gettext
 
 from marketplace_app.admin import blueprint
+from marketplace_app.admin.query_args import date_arg, id_arg
 from marketplace_app.database import db
 from marketplace_app.tenancy import admin_context, requires
 from retino_core import clock
@@ -36,10 +37,6 @@ from retino_core.i18n import localized
 DEFAULT_WEEKS = 12
 #: Longer periods are cut to this, counted back from their end.
 MAXIMUM_PERIOD = timedelta(days=3 * 366)
-#: Dates outside these years are taken as malformed.
-FIRST_YEAR, LAST_YEAR = 2000, 2999
-#: The largest id PostgreSQL's BIGINT holds; a longer number cannot be one of the account's channels.
-MAXIMUM_ID = 2**63 - 1
 
 
 @dataclass(frozen=True)
@@ -55,15 +52,6 @@ def _local_midnight(day: date, zone: tzinfo) -> datetime:
     return datetime(day.year, day.month, day.day, tzinfo=zone)
 
 
-def _date_arg(name: str) -> date | None:
-    """A date in the supported years, or None; far-off years would overflow on the way to UTC."""
-    try:
-        day = date.fromisoformat(request.args.get(name, "")[:10])
-    except ValueError:
-        return None
-    return day if FIRST_YEAR <= day.year <= LAST_YEAR else None
-
-
 def parse_period(zone: tzinfo) -> PeriodChoice:
     """The period from ``from`` and ``to`` (local dates, ``to`` inclusive); malformed values fall back.
 
@@ -73,8 +61,8 @@ def parse_period(zone: tzinfo) -> PeriodChoice:
     today = clock.now().astimezone(zone).date()
     default_last = today + timedelta(days=6 - today.weekday())
     try:
-        last_day = _date_arg("to") or default_last
-        first_day = _date_arg("from") or last_day - timedelta(weeks=DEFAULT_WEEKS) + timedelta(days=1)
+        last_day = date_arg("to") or default_last
+        first_day = date_arg("from") or last_day - timedelta(weeks=DEFAULT_WEEKS) + timedelta(days=1)
         if first_day > last_day:
             last_day = default_last
             first_day = last_day - timedelta(weeks=DEFAULT_WEEKS) + timedelta(days=1)
@@ -93,8 +81,8 @@ def parse_channel(account_id: int) -> SalesChannel | None:
     value = request.args.get("channel", "")
     if not value.isdigit():
         return None
-    channel_id = int(value)
-    channel = SalesChannel.get_for_account(db(), channel_id, account_id) if channel_id <= MAXIMUM_ID else None
+    channel_id = id_arg("channel")
+    channel = SalesChannel.get_for_account(db(), channel_id, account_id) if channel_id is not None else None
     if channel is None:
         abort(404)
     return channel
