@@ -7,8 +7,6 @@ merchant may still take its usage away); deactivating is refused on a deactivate
 
 from __future__ import annotations
 
-import csv
-import io
 from typing import Any
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
@@ -21,6 +19,7 @@ from retino_core import clock
 from retino_core.accounts.actions import PURGE_AFTER, deactivate_account
 from retino_core.accounts.permissions import Permission
 from retino_core.accounts.queries import BILLING_TIME_ZONE, monthly_case_usage
+from retino_core.cases.export import csv_chunks
 
 
 def _may_see_account() -> None:
@@ -51,13 +50,9 @@ def account_overview() -> Any:
 def account_usage_csv() -> Any:
     _may_see_account()
     account = admin_context().account
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(["month", "cases_created"])
-    for row in monthly_case_usage(db(), account=account):
-        writer.writerow([row.month, row.cases_created])
+    rows = ([row.month, str(row.cases_created)] for row in monthly_case_usage(db(), account=account))
     return Response(
-        buffer.getvalue(),
+        "".join(csv_chunks(rows, header=["month", "cases_created"], with_bom=False)),
         mimetype="text/csv",
         headers={"Content-Disposition": f'attachment; filename="usage-{account.slug}.csv"'},
     )
