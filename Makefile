@@ -26,12 +26,13 @@ install-test: $(VENV)/.installed-test translations
 translations: | $(BIN)/python
 	@$(BIN)/python -c 'import babel' 2>/dev/null || $(BIN)/python -m pip install --quiet Babel
 	@$(BIN)/pybabel compile --use-fuzzy -d marketplace_app/translations >/dev/null
+	@$(BIN)/pybabel compile --use-fuzzy -d retino_core/documents/translations -D documents >/dev/null
 
 # After changing user-facing text: refresh the template and the catalogs, then translate the new entries.
 catalog: install-test
 	$(BIN)/pybabel extract --no-location --sort-output -F babel.cfg -k N_ -k lazy_gettext \
 		-o marketplace_app/translations/messages.pot retino_core marketplace_app adapters
-	$(BIN)/pybabel update --no-location -i marketplace_app/translations/messages.pot -d marketplace_app/translations
+	$(BIN)/pybabel update -i marketplace_app/translations/messages.pot -d marketplace_app/translations
 
 migrate: install
 	$(BIN)/retino migrate
@@ -68,8 +69,11 @@ worker: install
 scheduler: install
 	$(BIN)/retino scheduler
 
+# Quick sizes; the figures in the README come from the same scripts at the sizes written there.
 bench: install-test
 	$(BIN)/python benchmarks/case_creation.py
+	$(BIN)/python benchmarks/search.py --cases 200000
+	$(BIN)/python benchmarks/export.py --cases 100000
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache .ruff_cache

@@ -1,4 +1,5 @@
-"""The ``retino`` command: migrate, load the demo, create users, serve, run workers and the scheduler."""
+"""The ``retino`` command: migrate, load the demo, create users, serve, run workers and the scheduler,
+and receive e-mail replies (from an MTA pipe or as an SMTP server)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,9 @@ from retino_core.accounts.permissions import Role
 from retino_core.config import Settings, SettingsError
 
 MIGRATIONS_FOLDER = Path(__file__).resolve().parent.parent / "migrations"
+#: sysexits codes an MTA pipe understands: refused for good (bounce), and "try again later".
+EX_NOUSER = 67
+EX_TEMPFAIL = 75
 
 
 def _settings() -> Settings:
@@ -183,6 +187,62 @@ def reactivate_account_command(account_slug: str, trial_days: int) -> None:
         click.echo(f"Account {account_slug} is active again.")
     if trial_ends_at is not None:
         click.echo(f"Trial ends at {trial_ends_at.isoformat(timespec='minutes')}.")
+
+
+@main.command("receive-mail")
+def receive_mail_command() -> None:
+    """Store one e-mail reply read from standard input in its case (for an MTA pipe).
+
+    Exit 0 when stored or already stored, 67 (EX_NOUSER) with the reason on stderr when refused,
+    75 (EX_TEMPFAIL) on an unexpected error, so the MTA retries; nothing is stored then.
+    """
+    from retino_core.messaging.inbound import MAX_INBOUND_MESSAGE_BYTES, InboundStatus
+    from retino_core.messaging.inbound_actions import receive_inbound_email
+    from retino_core.runtime import build_runtime
+
+    context = click.get_current_context()
+    raw = sys.stdin.buffer.read(MAX_INBOUND_MESSAGE_BYTES + 1)
+    with build_runtime(_settings()) as runtime:
+        try:
+            with runtime.unit_of_work() as session:
+                result = receive_inbound_email(session, raw=raw, storage=runtime.storage)
+        except Exception:
+            logging.getLogger(__name__).exception("storing the e-mail failed")
+            click.echo("failed: temporary error, nothing stored; try again later", err=True)
+            context.exit(EX_TEMPFAIL)
+    if result.status is InboundStatus.refused:
+        click.echo(f"refused ({result.refusal.value if result.refusal else ''}): {result.reason}", err=True)
+        context.exit(EX_NOUSER)
+    if result.status is InboundStatus.duplicate:
+        click.echo(f"duplicate: message {result.message_id} in case {result.case_number} was already stored")
+        return
+    click.echo(f"stored: message {result.message_id} in case {result.case_number}")
+    if result.skipped_attachments:
+        click.echo(f"files not kept: {', '.join(result.skipped_attachments)}")
+
+
+@main.command("mail-receiver")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=2525, show_default=True, type=int)
+def mail_receiver_command(host: str, port: int) -> None:
+    """Receive e-mail replies over SMTP and store each in its case (run it behind the reply address's MTA)."""
+    from marketplace_app.mail_receiver import build_mail_receiver
+    from retino_core.runtime import build_runtime
+
+    # aiosmtpd logs every SMTP command with its addresses; our handler logs one line per message.
+    logging.getLogger("mail.log").setLevel(logging.WARNING)
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    with build_runtime(_settings()) as runtime:
+        receiver = build_mail_receiver(runtime, host=host, port=port)
+        receiver.start()
+        click.echo(f"Receiving mail on {host}:{port}")
+        try:
+            while not stop.wait(1):
+                pass
+        finally:
+            receiver.stop()
 
 
 if __name__ == "__main__":

@@ -24,6 +24,7 @@ from retino_core.accounts.permissions import Role
 from retino_core.case_types.models import CaseStatus, CaseType, StatusTransition
 from retino_core.cases.actions import add_note, decide_item, open_case, receive_item, tag_case, transition_case
 from retino_core.cases.models import Case, CaseOrigin
+from retino_core.channels.actions import add_shipping_option, update_widget_settings
 from retino_core.money import Money
 from retino_core.orders.actions import upsert_order
 from retino_core.orders.models import Order
@@ -85,6 +86,41 @@ CHANNELS = (
     ),
 )  # fmt: skip
 
+#: Per demo channel (by platform): the widget badge's side and the return shipping options, in its language.
+WIDGETS: dict[str, tuple[str, tuple[dict[str, object], ...]]] = {
+    "shoptet": ("right", (
+        {"kind": "own_dropoff",
+         "names": {"cs": "Osobně na prodejně v Praze", "en": "In person at our Prague shop"},
+         "instructions": {"cs": "Přineste zboží s číslem případu na prodejnu Dlouhá 12, Praha 1 (po–pá 9–18).",
+                          "en": "Bring the goods with the case number to our shop at Dlouhá 12, Prague 1 "
+                                "(Mon–Fri 9–18)."}},
+        {"kind": "carrier_branch", "carrier": "zasilkovna", "price": "59",
+         "names": {"cs": "Na výdejním místě Zásilkovny"},
+         "instructions": {"cs": "Zabalte zboží a podejte ho na kterémkoli výdejním místě Zásilkovny. "
+                                "Nahlaste kód z e-mailu, štítek tisknout nemusíte."}},
+        {"kind": "carrier_branch", "carrier": "ppl", "price": "69",
+         "names": {"cs": "Na PPL Parcelshopu nebo v Parcelboxu"},
+         "instructions": {"cs": "Zabalte zboží a podejte ho na kterémkoli PPL Parcelshopu nebo v Parcelboxu "
+                                "s kódem z e-mailu."}},
+    )),
+    "woocommerce": ("left", (
+        {"kind": "carrier_branch", "carrier": "zasilkovna", "price": "2.50",
+         "names": {"sk": "Na výdajnom mieste Packety"},
+         "instructions": {"sk": "Zabaľte tovar a odovzdajte ho na ktoromkoľvek výdajnom mieste Packety. "
+                                "Nahláste kód z e-mailu, štítok tlačiť nemusíte."}},
+        {"kind": "courier_pickup", "carrier": "gls", "price": "4.90",
+         "names": {"sk": "Kuriér GLS u vás doma"},
+         "instructions": {"sk": "Kuriér GLS si zásielku vyzdvihne na vašej adrese v najbližší pracovný deň. "
+                                "Majte ju zabalenú a pripravenú."}},
+    )),
+    "allegro": ("right", (
+        {"kind": "own_dropoff",
+         "names": {"pl": "Osobiście w naszym magazynie"},
+         "instructions": {"pl": "Przynieś towar z numerem zgłoszenia do magazynu przy ul. Długiej 5 w Krakowie "
+                                "(pon.–pt. 8–16)."}},
+    )),
+}  # fmt: skip
+
 STAFF = (
     ("Jana Nováková", DEMO_EMAIL, Role.owner, "cs"),
     ("Petr Svoboda", "petr.svoboda@example.com", Role.dispatcher, "cs"),
@@ -94,11 +130,12 @@ STAFF = (
     ("Eva Účetní", "eva.ucetni@example.com", Role.viewer, "cs"),
 )
 
+#: Codes of the default reasons (case_types.defaults); a withdrawal needs no reason.
 REASONS = {
-    "return": ("size", "changed_mind", "different_from_photo"),
-    "complaint": ("seam_came_apart", "colour_faded", "zip_broken", "hole_after_wash"),
-    "withdrawal": ("withdrawal",),
-    "missing_item": ("not_in_parcel",),
+    "return": ("wrong_size", "changed_mind", "not_as_described"),
+    "complaint": ("defect", "defect", "damaged_in_transport", "missing_part"),
+    "withdrawal": ("",),
+    "missing_item": ("missing_from_parcel",),
 }
 DEFECTS = {
     "cs": "Po prvním praní se rozpáral šev na rukávu.",
@@ -172,6 +209,12 @@ def build_demo(session: Session, cipher: CredentialCipher) -> Account:
         channel.status = spec.status
         if spec.status is ChannelStatus.error:
             channel.status_message = "The seller's authorisation expired; reconnect the Allegro account."
+        badge_side, shipping = WIDGETS[spec.platform]
+        update_widget_settings(
+            session, account=account, actor=owner, channel_id=channel.id, payload={"badge_side": badge_side}
+        )
+        for option in shipping:
+            add_shipping_option(session, account=account, actor=owner, channel_id=channel.id, payload=option)
         orders = [
             upsert_order(session, account=account, channel=channel, snapshot=_order(rng, spec, n))
             for n in range(ORDERS_PER_CHANNEL)

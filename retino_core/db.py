@@ -42,6 +42,8 @@ NAMING_CONVENTION = {
 
 #: Primary keys are BIGINT on PostgreSQL and the rowid alias INTEGER on SQLite.
 BigIntPK = BigInteger().with_variant(Integer(), "sqlite")
+#: The largest id either column type holds; a larger one in a URL is simply not found.
+MAXIMUM_ID = 2**63 - 1
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -83,7 +85,7 @@ class AccountScoped:
 
     @classmethod
     def get_for_account(cls, session: Session, object_id: int, account_id: int) -> Self | None:
-        if not isinstance(object_id, int) or isinstance(object_id, bool):
+        if not isinstance(object_id, int) or isinstance(object_id, bool) or not 0 < object_id <= MAXIMUM_ID:
             return None
         return session.scalar(
             cls.select_for_account(account_id).where(cls.id == object_id)  # type: ignore[attr-defined]

@@ -6,20 +6,24 @@ from retino_core import jobs as jobs
 from retino_core.accounts import models as accounts_models
 from retino_core.case_types import models as case_types_models
 from retino_core.cases import models as cases_models
+from retino_core.channels import models as channels_models
 from retino_core.custom_fields import models as custom_fields_models
 from retino_core.db import Base
 from retino_core.deadlines import models as deadlines_models
 from retino_core.messaging import models as messaging_models
 from retino_core.orders import models as orders_models
+from retino_core.saved_filters import models as saved_filters_models
 
 __all__ = [
     "Base",
     "accounts_models",
     "case_types_models",
     "cases_models",
+    "channels_models",
     "custom_fields_models",
     "deadlines_models",
     "jobs",
     "messaging_models",
     "orders_models",
+    "saved_filters_models",
 ]

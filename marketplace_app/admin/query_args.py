@@ -10,8 +10,8 @@ from datetime import date
 
 from flask import request
 
-#: The largest id a BIGINT column holds.
-MAXIMUM_ID = 2**63 - 1
+from retino_core.db import MAXIMUM_ID
+
 #: Dates outside these years are not filters anyone means, and the far ones overflow on the way to UTC.
 FIRST_YEAR, LAST_YEAR = 2000, 2999
 

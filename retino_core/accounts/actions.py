@@ -34,6 +34,7 @@ from retino_core.accounts.models import (
 )
 from retino_core.accounts.passwords import hash_password, needs_rehash, verify_password
 from retino_core.accounts.permissions import Permission, Role
+from retino_core.accounts.queries import active_membership
 from retino_core.accounts.schemas import (
     AccountCreateSchema,
     BrandingSchema,
@@ -296,10 +297,7 @@ def get_channel(session: Session, *, account: Account, channel_id: int) -> Sales
 def _check_consultant(session: Session, account: Account, user_id: int | None) -> None:
     if user_id is None:
         return
-    member = session.scalar(
-        Membership.select_for_account(account.id).where(Membership.user_id == user_id, Membership.is_active)
-    )
-    if member is None:
+    if active_membership(session, account_id=account.id, user_id=user_id) is None:
         raise AccountError(
             AccountErrorCode.consultant_not_member,
             N_("The consultant must be a member of this account."),

@@ -17,6 +17,11 @@ def new_session_token() -> str:
     return secrets.token_urlsafe(32)
 
 
+def new_channel_public_id() -> str:
+    """144 random bits, URL-safe: names a channel in storefront URLs without revealing its row id."""
+    return secrets.token_urlsafe(18)
+
+
 class AccountStatus(Enum):
     #: Working normally.
     active = "active"
@@ -131,6 +136,8 @@ class SalesChannel(AccountScoped, Timestamped, Base):
     __table_args__ = (UniqueConstraint("account_id", "platform", "external_shop_id"),)
 
     id: Mapped[int] = mapped_column(BigIntPK, primary_key=True)
+    #: Names the channel in public URLs (the storefront widget); random, never the numeric id.
+    public_id: Mapped[str] = mapped_column(String(32), unique=True, default=new_channel_public_id)
     platform: Mapped[Platform] = mapped_column(enum_type(Platform))
     name: Mapped[str] = mapped_column(String(200))
     #: The platform's id of the shop (Shoptet eshopId, WooCommerce site URL, Allegro seller id).

@@ -1,4 +1,4 @@
-"""Read-only questions about an account: usage per month (what the app stores bill on)."""
+"""Read-only questions about an account: its active members, usage per month (what the app stores bill on)."""
 
 from __future__ import annotations
 
@@ -9,11 +9,20 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from retino_core.accounts.models import Account
-from retino_core.db import is_postgresql
+from retino_core.accounts.models import Account, Membership
+from retino_core.db import MAXIMUM_ID, is_postgresql
 
 #: Billing months follow the shops' time zone (all supported countries share CET/CEST).
 BILLING_TIME_ZONE = "Europe/Prague"
+
+
+def active_membership(session: Session, *, account_id: int, user_id: int) -> Membership | None:
+    """The user's active membership of the account; None for anyone else, including ids no row can have."""
+    if not 0 < user_id <= MAXIMUM_ID:
+        return None
+    return session.scalar(
+        Membership.select_for_account(account_id).where(Membership.user_id == user_id, Membership.is_active)
+    )
 
 
 @dataclass(frozen=True)

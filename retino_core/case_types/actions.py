@@ -1,8 +1,8 @@
-"""Settings operations on case types: the type, its steps, statuses, transitions and linked fields.
+"""Settings operations on case types: the type, its steps, statuses, transitions, reasons and linked fields.
 
 Each action checks ``settings.manage``, validates everything before it writes, changes rows and
 ``flush()``es; the caller's edge commits once, so a refusal leaves nothing half-done. Another
-account's type, step, status or field behaves exactly like a missing one.
+account's type, step, status, reason or field behaves exactly like a missing one.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from retino_core.case_types.defaults import create_case_type as build_case_type
 from retino_core.case_types.errors import CaseTypeError, CaseTypeErrorCode
 from retino_core.case_types.models import (
     CaseKind,
+    CaseReason,
     CaseStatus,
     CaseType,
     CaseTypeField,
@@ -30,6 +31,9 @@ from retino_core.case_types.models import (
 from retino_core.case_types.schemas import (
     CaseTypeCreateSchema,
     CaseTypeUpdateSchema,
+    ReasonCreateSchema,
+    ReasonOrderSchema,
+    ReasonRenameSchema,
     StatusCreateSchema,
     StatusUpdateSchema,
     StepCreateSchema,
@@ -398,3 +402,106 @@ def unlink_field(session: Session, *, account: Account, actor: Actor, case_type_
         )
     case_type.field_links.remove(link)
     session.flush()
+
+
+def _get_reason(case_type: CaseType, reason_id: int) -> CaseReason:
+    reason = next((reason for reason in case_type.reasons if reason.id == reason_id), None)
+    if reason is None:
+        raise CaseTypeError(CaseTypeErrorCode.reason_not_found, N_("Reason not found."), kind=ErrorKind.not_found)
+    return reason
+
+
+def add_reason(
+    session: Session, *, account: Account, actor: Actor, case_type_id: int, payload: Mapping[str, Any]
+) -> CaseReason:
+    """Add a reason after the type's others; items of new cases may carry it from now on."""
+    actor.require(Permission.settings_manage)
+    case_type = get_case_type(session, account=account, case_type_id=case_type_id)
+    data = _load(ReasonCreateSchema(), payload)
+    if case_type.reason_by_code(data["code"]) is not None:
+        raise _invalid(CaseTypeErrorCode.reason_code_taken, N_("Another reason of this type uses this code."), "code")
+    reason = CaseReason(
+        account_id=account.id,
+        case_type_id=case_type.id,
+        code=data["code"],
+        names=data["names"],
+        position=max((reason.position for reason in case_type.reasons), default=-1) + 1,
+    )
+    case_type.reasons.append(reason)
+    session.flush()
+    return reason
+
+
+def rename_reason(
+    session: Session,
+    *,
+    account: Account,
+    actor: Actor,
+    case_type_id: int,
+    reason_id: int,
+    payload: Mapping[str, Any],
+) -> CaseReason:
+    """Replace a reason's names; the code stays, so items that carry it show the new name."""
+    actor.require(Permission.settings_manage)
+    case_type = get_case_type(session, account=account, case_type_id=case_type_id)
+    reason = _get_reason(case_type, reason_id)
+    data = _load(ReasonRenameSchema(), payload)
+    reason.names = data["names"]
+    session.flush()
+    return reason
+
+
+def reorder_reasons(
+    session: Session, *, account: Account, actor: Actor, case_type_id: int, reason_ids: Iterable[int]
+) -> list[CaseReason]:
+    """Put the type's reasons in the order of ``reason_ids``, which must name each of them once.
+
+    An id that is not a reason of this type (another account's included) is not found; a list
+    that leaves one out or names one twice is refused. Either way no position changes.
+    """
+    actor.require(Permission.settings_manage)
+    case_type = get_case_type(session, account=account, case_type_id=case_type_id)
+    data = _load(ReasonOrderSchema(), {"reason_ids": list(reason_ids)})
+    ordered = [_get_reason(case_type, reason_id) for reason_id in data["reason_ids"]]
+    if len({reason.id for reason in ordered}) != len(ordered) or len(ordered) != len(case_type.reasons):
+        message = N_("List every reason of this type exactly once.")
+        raise _invalid(CaseTypeErrorCode.invalid_reason_order, message, "reason_ids")
+    return _place_reasons(session, case_type, ordered)
+
+
+def move_reason(
+    session: Session, *, account: Account, actor: Actor, case_type_id: int, reason_id: int, offset: int
+) -> list[CaseReason]:
+    """Move a reason ``offset`` places (``-1`` up, ``1`` down); at either end it stays put."""
+    actor.require(Permission.settings_manage)
+    case_type = get_case_type(session, account=account, case_type_id=case_type_id)
+    reason = _get_reason(case_type, reason_id)
+    ordered = list(case_type.reasons)
+    index = ordered.index(reason)
+    ordered.insert(min(max(index + offset, 0), len(ordered) - 1), ordered.pop(index))
+    return _place_reasons(session, case_type, ordered)
+
+
+def _place_reasons(session: Session, case_type: CaseType, ordered: list[CaseReason]) -> list[CaseReason]:
+    for position, reason in enumerate(ordered):
+        reason.position = position
+    session.flush()
+    session.expire(case_type, ["reasons"])
+    return ordered
+
+
+def retire_reason(
+    session: Session, *, account: Account, actor: Actor, case_type_id: int, reason_id: int, retired: bool = True
+) -> CaseReason:
+    """Retire a reason (or bring it back with ``retired=False``).
+
+    A retired reason is offered nowhere and new items may not carry it, but items that already
+    do stay valid and keep showing its name. Reasons are never deleted, so no item's code ever
+    loses its name.
+    """
+    actor.require(Permission.settings_manage)
+    case_type = get_case_type(session, account=account, case_type_id=case_type_id)
+    reason = _get_reason(case_type, reason_id)
+    reason.is_retired = retired
+    session.flush()
+    return reason

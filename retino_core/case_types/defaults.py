@@ -3,16 +3,29 @@
 Seed 004 (MassTrade) adds "Missing item" for B2B deliveries next to Retino's Return and
 Complaint; Withdrawal is the statutory 14-day right, which since 19 June 2026 every shop must
 offer as a function.
+
+Each type also brings the reasons a shopper picks for an item. A withdrawal has none on purpose:
+the consumer withdraws without giving a reason (Directive 2011/83/EU, art. 9), so its form must
+not ask for one.
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy.orm import Session
 
 from retino_core.accounts.models import Account
-from retino_core.case_types.models import CaseKind, CaseStatus, CaseType, ProcessStep, StatusTransition
+from retino_core.case_types.models import (
+    CaseKind,
+    CaseReason,
+    CaseStatus,
+    CaseType,
+    ProcessStep,
+    StatusTransition,
+)
 
 Names = dict[str, str]
 
@@ -32,6 +45,12 @@ class StepSpec:
 
 
 @dataclass(frozen=True)
+class ReasonSpec:
+    code: str
+    names: Names
+
+
+@dataclass(frozen=True)
 class CaseTypeSpec:
     code: str
     kind: CaseKind
@@ -42,6 +61,8 @@ class CaseTypeSpec:
     policy_window_days: int | None = None
     handling_target_days: int | None = None
     is_public: bool = True
+    #: The reasons offered for an item, in the order shown.
+    reasons: tuple[ReasonSpec, ...] = ()
 
 
 NEW = StatusSpec("new", {"cs": "Nový", "sk": "Nový", "pl": "Nowy", "en": "New", "de": "Neu", "hu": "Új"}, "#3b82f6")
@@ -209,6 +230,118 @@ STEP_RESOLVED = {
 }
 
 
+WRONG_SIZE = ReasonSpec(
+    "wrong_size",
+    {
+        "cs": "Nesedí velikost",
+        "sk": "Nesedí veľkosť",
+        "pl": "Nieodpowiedni rozmiar",
+        "en": "Wrong size or fit",
+        "de": "Falsche Größe, passt nicht",
+        "hu": "Nem megfelelő méret",
+    },
+)
+NOT_AS_DESCRIBED = ReasonSpec(
+    "not_as_described",
+    {
+        "cs": "Vypadá jinak než na fotce nebo v popisu",
+        "sk": "Vyzerá inak ako na fotke alebo v popise",
+        "pl": "Wygląda inaczej niż na zdjęciu lub w opisie",
+        "en": "Looks different from the photo or description",
+        "de": "Sieht anders aus als auf dem Foto oder in der Beschreibung",
+        "hu": "Másképp néz ki, mint a fotón vagy a leírásban",
+    },
+)
+CHANGED_MIND = ReasonSpec(
+    "changed_mind",
+    {
+        "cs": "Rozmyslel(a) jsem si to",
+        "sk": "Rozmyslel(a) som si to",
+        "pl": "Zmiana decyzji",
+        "en": "Changed my mind",
+        "de": "Ich habe es mir anders überlegt",
+        "hu": "Meggondoltam magam",
+    },
+)
+ORDERED_BY_MISTAKE = ReasonSpec(
+    "ordered_by_mistake",
+    {
+        "cs": "Objednáno omylem nebo dvakrát",
+        "sk": "Objednané omylom alebo dvakrát",
+        "pl": "Zamówione przez pomyłkę lub podwójnie",
+        "en": "Ordered by mistake or twice",
+        "de": "Versehentlich oder doppelt bestellt",
+        "hu": "Tévedésből vagy kétszer rendeltem",
+    },
+)
+DAMAGED_IN_TRANSPORT = ReasonSpec(
+    "damaged_in_transport",
+    {
+        "cs": "Zboží dorazilo poškozené",
+        "sk": "Tovar prišiel poškodený",
+        "pl": "Towar dotarł uszkodzony",
+        "en": "Arrived damaged",
+        "de": "Beschädigt angekommen",
+        "hu": "Sérülten érkezett",
+    },
+)
+WRONG_ITEM = ReasonSpec(
+    "wrong_item",
+    {
+        "cs": "Přišlo jiné zboží, než jsem objednal(a)",
+        "sk": "Prišiel iný tovar, než som objednal(a)",
+        "pl": "Otrzymano inny towar niż zamówiony",
+        "en": "Wrong item delivered",
+        "de": "Falscher Artikel geliefert",
+        "hu": "Nem a megrendelt terméket kaptam",
+    },
+)
+DEFECT = ReasonSpec(
+    "defect",
+    {
+        "cs": "Vada nebo nefunkčnost",
+        "sk": "Vada alebo nefunkčnosť",
+        "pl": "Produkt wadliwy lub niedziałający",
+        "en": "Defective or not working",
+        "de": "Defekt oder funktioniert nicht",
+        "hu": "Hibás vagy nem működik",
+    },
+)
+MISSING_PART = ReasonSpec(
+    "missing_part",
+    {
+        "cs": "Chybí díl nebo příslušenství",
+        "sk": "Chýba diel alebo príslušenstvo",
+        "pl": "Brak części lub akcesoriów",
+        "en": "Missing part or accessory",
+        "de": "Teil oder Zubehör fehlt",
+        "hu": "Hiányzó alkatrész vagy tartozék",
+    },
+)
+NOT_AS_ORDERED = ReasonSpec(
+    "not_as_ordered",
+    {
+        "cs": "Neodpovídá objednávce",
+        "sk": "Nezodpovedá objednávke",
+        "pl": "Niezgodny z zamówieniem",
+        "en": "Does not match the order",
+        "de": "Entspricht nicht der Bestellung",
+        "hu": "Nem felel meg a rendelésnek",
+    },
+)
+MISSING_FROM_PARCEL = ReasonSpec(
+    "missing_from_parcel",
+    {
+        "cs": "Zboží v balíku chybělo",
+        "sk": "Tovar v balíku chýbal",
+        "pl": "Brak towaru w paczce",
+        "en": "Item missing from the parcel",
+        "de": "Artikel fehlte im Paket",
+        "hu": "A termék hiányzott a csomagból",
+    },
+)
+
+
 def _intake_steps() -> tuple[StepSpec, ...]:
     return (
         StepSpec("new", STEP_NEW, (NEW,)),
@@ -237,6 +370,7 @@ DEFAULT_CASE_TYPES: tuple[CaseTypeSpec, ...] = (
             StepSpec("decision", STEP_DECISION, (IN_REVIEW,)),
             StepSpec("resolved", STEP_RESOLVED, (APPROVED_REFUND, REJECTED, CANCELLED)),
         ),
+        reasons=(WRONG_SIZE, NOT_AS_DESCRIBED, CHANGED_MIND, ORDERED_BY_MISTAKE, DAMAGED_IN_TRANSPORT, WRONG_ITEM),
     ),
     CaseTypeSpec(
         code="complaint",
@@ -260,6 +394,7 @@ DEFAULT_CASE_TYPES: tuple[CaseTypeSpec, ...] = (
                 (REPAIRED, REPLACED, APPROVED_REFUND, APPROVED_DISCOUNT, REJECTED, CANCELLED),
             ),
         ),
+        reasons=(DEFECT, DAMAGED_IN_TRANSPORT, MISSING_PART, NOT_AS_ORDERED),
     ),
     CaseTypeSpec(
         code="withdrawal",
@@ -299,11 +434,14 @@ DEFAULT_CASE_TYPES: tuple[CaseTypeSpec, ...] = (
             StepSpec("decision", STEP_DECISION, (INVESTIGATING,)),
             StepSpec("resolved", STEP_RESOLVED, (MISSING_ITEM_SENT, APPROVED_REFUND, REJECTED, CANCELLED)),
         ),
+        reasons=(MISSING_FROM_PARCEL,),
     ),
 )
 
 #: The status every open case may be cancelled into.
 CANCEL_STATUS_CODE = CANCELLED.code
+#: The default reasons per default type code, for seeding accounts made before reasons existed.
+DEFAULT_REASONS: dict[str, tuple[ReasonSpec, ...]] = {spec.code: spec.reasons for spec in DEFAULT_CASE_TYPES}
 
 
 def derive_transitions(steps: tuple[StepSpec, ...]) -> list[tuple[str, str]]:
@@ -384,9 +522,76 @@ def create_case_type(session: Session, account: Account, spec: CaseTypeSpec, pos
             )
         )
     case_type.initial_status_id = by_code[spec.steps[0].statuses[0].code].id
+    for position, reason_spec in enumerate(spec.reasons):
+        session.add(
+            CaseReason(
+                account_id=account.id,
+                case_type_id=case_type.id,
+                code=reason_spec.code,
+                names=dict(reason_spec.names),
+                position=position,
+            )
+        )
     session.flush()
     return case_type
 
 
 def seed_default_case_types(session: Session, account: Account) -> list[CaseType]:
     return [create_case_type(session, account, spec, position) for position, spec in enumerate(DEFAULT_CASE_TYPES)]
+
+
+def default_reason_rows(
+    *,
+    account_id: int,
+    case_type_id: int,
+    type_code: str,
+    existing_codes: Collection[str] = (),
+    start_position: int = 0,
+) -> list[dict[str, Any]]:
+    """Column values of the default reasons of the type ``type_code`` that it does not have yet.
+
+    Plain dicts (``account_id``, ``case_type_id``, ``code``, ``names``, ``position``,
+    ``is_retired``), so a data migration can insert them without the ORM. Codes in
+    ``existing_codes`` are skipped; the rest are numbered from ``start_position`` in default order.
+    A type code without defaults (a withdrawal, a merchant's own type) gives no rows.
+    """
+    rows: list[dict[str, Any]] = []
+    for spec in DEFAULT_REASONS.get(type_code, ()):
+        if spec.code in existing_codes:
+            continue
+        rows.append(
+            {
+                "account_id": account_id,
+                "case_type_id": case_type_id,
+                "code": spec.code,
+                "names": dict(spec.names),
+                "position": start_position + len(rows),
+                "is_retired": False,
+            }
+        )
+    return rows
+
+
+def seed_default_reasons(session: Session, account: Account) -> list[CaseReason]:
+    """Give an existing account's default types the default reasons they lack; running it again adds nothing.
+
+    Types are matched by code (``return``, ``complaint``, ``missing_item``); a reason code the
+    type already has, retired or not, is left as the merchant keeps it, and the missing ones go
+    after the type's own reasons.
+    """
+    added: list[CaseReason] = []
+    types = session.scalars(CaseType.select_for_account(account.id).where(CaseType.code.in_(list(DEFAULT_REASONS))))
+    for case_type in types:
+        rows = default_reason_rows(
+            account_id=account.id,
+            case_type_id=case_type.id,
+            type_code=case_type.code,
+            existing_codes={reason.code for reason in case_type.reasons},
+            start_position=max((reason.position for reason in case_type.reasons), default=-1) + 1,
+        )
+        for row in rows:
+            reason = CaseReason(**row)
+            case_type.reasons.append(reason)
+            added.append(reason)
+    session.flush()
+    return added

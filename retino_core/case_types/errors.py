@@ -30,6 +30,11 @@ class CaseTypeErrorCode(Enum):
     closing_change_in_use = "closing_change_in_use"
     #: A transition names a status the type does not have, a retired target, or the same status twice.
     invalid_transition = "invalid_transition"
+    reason_not_found = "reason_not_found"
+    #: Another reason of the same type already uses this code (retired ones included).
+    reason_code_taken = "reason_code_taken"
+    #: A new order of reasons must list every reason of the type exactly once.
+    invalid_reason_order = "invalid_reason_order"
 
 
 class CaseTypeError(DomainError):

@@ -1,8 +1,8 @@
 """Case types and their workflow, stored as rows so each merchant can shape their own process.
 
 A type owns ordered process steps; each step groups coloured statuses; transitions list the
-allowed status changes. The only code that moves a case between statuses is
-``cases.actions.transition_case``, which consults these rows.
+allowed status changes; reasons name why an item is returned or claimed. The only code that
+moves a case between statuses is ``cases.actions.transition_case``, which consults these rows.
 """
 
 from __future__ import annotations
@@ -69,12 +69,23 @@ class CaseType(AccountScoped, Timestamped, Base):
     field_links: Mapped[list[CaseTypeField]] = relationship(
         order_by="CaseTypeField.position", cascade="all, delete-orphan"
     )
+    reasons: Mapped[list[CaseReason]] = relationship(
+        back_populates="case_type", order_by="CaseReason.position", cascade="all, delete-orphan"
+    )
 
     def name(self, language: str) -> str:
         return localized(self.names, language)
 
     def status_by_code(self, code: str) -> CaseStatus | None:
         return next((status for status in self.statuses if status.code == code), None)
+
+    def reason_by_code(self, code: str) -> CaseReason | None:
+        return next((reason for reason in self.reasons if reason.code == code), None)
+
+    @property
+    def offered_reasons(self) -> list[CaseReason]:
+        """The reasons a new item may carry, in order: every reason that is not retired."""
+        return [reason for reason in self.reasons if not reason.is_retired]
 
 
 class ProcessStep(AccountScoped, Base):
@@ -146,3 +157,30 @@ class CaseTypeField(AccountScoped, Base):
 
     def as_dict(self) -> dict[str, Any]:
         return {"field_id": self.field_id, "is_required": self.is_required, "position": self.position}
+
+
+class CaseReason(AccountScoped, Base):
+    """Why an item is returned or claimed, offered per case type in the admin and the storefront.
+
+    Items store the ``code`` (``CaseItem.reason``), so renaming a reason renames it everywhere.
+    A reason items already use is retired, never deleted: it is no longer offered, but items that
+    carry it stay valid and still show its name.
+    """
+
+    __tablename__ = "case_reasons"
+    __table_args__ = (UniqueConstraint("case_type_id", "code"),)
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True)
+    case_type_id: Mapped[int] = mapped_column(BigIntPK, ForeignKey("case_types.id", ondelete="CASCADE"), index=True)
+    #: Stable identifier stored on items and used by the storefront, the API and automations.
+    code: Mapped[str] = mapped_column(String(64))
+    #: Name per language code, e.g. {"cs": "Nesedí velikost", "en": "Wrong size or fit"}.
+    names: Mapped[dict[str, str]] = mapped_column(JSON)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    #: Switched off by the merchant: no longer offered nor accepted on new items; old items keep it.
+    is_retired: Mapped[bool] = mapped_column(default=False)
+
+    case_type: Mapped[CaseType] = relationship(back_populates="reasons")
+
+    def name(self, language: str) -> str:
+        return localized(self.names, language)

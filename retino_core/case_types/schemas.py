@@ -1,4 +1,4 @@
-"""marshmallow load schemas for the settings of case types: the type itself, its steps and statuses."""
+"""marshmallow load schemas for the settings of case types: the type itself, its steps, statuses and reasons."""
 
 from __future__ import annotations
 
@@ -133,3 +133,18 @@ class TransitionsSchema(Schema):
     """The whole set of allowed edges of a type, as ``[from_code, to_code]`` pairs."""
 
     edges = fields.List(fields.Tuple((fields.String(validate=validate.Length(min=1, max=64)),) * 2), required=True)
+
+
+class ReasonCreateSchema(Schema):
+    code = _code(required=True)
+    names = Names(required=True)
+
+
+class ReasonRenameSchema(Schema):
+    names = Names(required=True)
+
+
+class ReasonOrderSchema(Schema):
+    """Every reason of a type by id, in the new order."""
+
+    reason_ids = fields.List(fields.Integer(strict=False), required=True, validate=validate.Length(max=1000))

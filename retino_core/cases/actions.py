@@ -16,8 +16,9 @@ from sqlalchemy.orm import Session
 
 from retino_core import clock
 from retino_core.accounts.actor import Actor, ActorKind
-from retino_core.accounts.models import Account, Membership, SalesChannel
+from retino_core.accounts.models import Account, SalesChannel
 from retino_core.accounts.permissions import Permission
+from retino_core.accounts.queries import active_membership
 from retino_core.case_types.defaults import CANCEL_STATUS_CODE
 from retino_core.case_types.models import CaseStatus, CaseType, StatusTransition
 from retino_core.cases import history
@@ -86,7 +87,8 @@ def open_case(
     Items picked from the order may claim at most what was ordered minus what other open
     cases already claim (rejected items and cancelled cases give their quantity back); the
     order items are locked while counting so two concurrent claims cannot both pass. The
-    owner is the one given, else the channel's default consultant. Any refusal stores nothing.
+    owner is the one given, else the channel's default consultant. An item's reason is one the
+    type offers (see ``_check_reasons``). Any refusal stores nothing.
     """
     actor.require(Permission.case_create)
     data = _load(CaseCreateSchema(), payload)
@@ -95,6 +97,7 @@ def open_case(
     )
     if case_type is None or case_type.initial_status_id is None:
         raise _not_found(CaseErrorCode.case_type_not_found, N_("This case type does not exist."))
+    _check_reasons(case_type, data["items"], origin)
 
     lodged_at = _resolve_lodged_at(actor, data["lodged_at"])
     order = _resolve_order(session, account, data["order_id"])
@@ -182,15 +185,37 @@ def _resolve_owner(
 
 
 def _require_member(session: Session, account: Account, user_id: int) -> None:
-    member = session.scalar(
-        Membership.select_for_account(account.id).where(Membership.user_id == user_id, Membership.is_active)
-    )
-    if member is None:
+    if active_membership(session, account_id=account.id, user_id=user_id) is None:
         raise CaseError(
             CaseErrorCode.owner_not_member,
             N_("The owner must be an active member of this account."),
             field_errors={"owner_id": ["The owner must be an active member of this account."]},
         )
+
+
+#: Origins whose items keep the reason codes they bring: a platform's own (e.g. an Allegro
+#: customer return's) or an integrator's, up to the column's 64 characters.
+FREE_REASON_ORIGINS = frozenset({CaseOrigin.platform, CaseOrigin.api})
+
+
+def _check_reasons(case_type: CaseType, items: list[dict[str, Any]], origin: CaseOrigin) -> None:
+    """Each item's reason is empty or a reason of the type that is not retired, else a field error per item.
+
+    Retired reasons stay valid on items that already carry them; only new items are held to this.
+    """
+    if origin in FREE_REASON_ORIGINS:
+        return
+    offered = {reason.code for reason in case_type.offered_reasons}
+    message = (
+        N_("Choose one of the reasons this case type offers.") if offered else N_("This case type asks for no reason.")
+    )
+    wrong = {
+        index: {"reason": [message]}
+        for index, item in enumerate(items)
+        if item["reason"] and item["reason"] not in offered
+    }
+    if wrong:
+        raise CaseError(CaseErrorCode.invalid_input, N_("Some fields are not valid."), field_errors={"items": wrong})
 
 
 def _build_items(

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from retino_core.accounts.models import SalesChannel, User
 from retino_core.case_types.models import CaseStatus, CaseType
+from retino_core.case_types.queries import reason_names
 from retino_core.cases.models import Case, CaseItem, CaseTag, Tag
 from retino_core.cases.queries import CaseFilter, case_list_statement
 from retino_core.clock import as_utc
@@ -79,8 +80,18 @@ def format_quantity(quantity: Decimal) -> str:
     return f"{quantity.normalize():f}"
 
 
-def format_items(items: Iterable[tuple[str, Decimal]]) -> str:
-    return "; ".join(f"{name} × {format_quantity(quantity)}" for name, quantity in items)
+#: One item of the "Items" cell: its name, quantity and, optionally, its reason's name.
+ExportItem = tuple[str, Decimal] | tuple[str, Decimal, str]
+
+
+def format_items(items: Iterable[ExportItem]) -> str:
+    """``Name × 2 (Reason); Other × 1``: the reason in brackets when the item has one."""
+    return "; ".join(_format_item(*item) for item in items)
+
+
+def _format_item(name: str, quantity: Decimal, reason: str = "") -> str:
+    text = f"{name} × {format_quantity(quantity)}"
+    return f"{text} ({reason})" if reason else text
 
 
 def build_row(
@@ -88,7 +99,7 @@ def build_row(
     *,
     type_name: str,
     status_name: str,
-    items: Sequence[tuple[str, Decimal]] = (),
+    items: Sequence[ExportItem] = (),
     tags: Sequence[str] = (),
     deadline_at: datetime | None = None,
 ) -> list[str]:
@@ -197,15 +208,16 @@ def _names(connection: Connection, model: Any, account_id: int, language: str) -
 
 def _items_by_case(
     connection: Connection, account_id: int, case_ids: list[int]
-) -> dict[int, list[tuple[str, Decimal]]]:
+) -> dict[int, list[tuple[str, Decimal, str]]]:
+    """Each case's items as ``(name, quantity, reason code)``."""
     rows = connection.execute(
-        select(CaseItem.case_id, CaseItem.name, CaseItem.quantity)
+        select(CaseItem.case_id, CaseItem.name, CaseItem.quantity, CaseItem.reason)
         .where(_account_column(connection, CaseItem.account_id) == account_id, CaseItem.case_id.in_(case_ids))
         .order_by(CaseItem.case_id, CaseItem.id)
     )
-    found: dict[int, list[tuple[str, Decimal]]] = defaultdict(list)
-    for case_id, name, quantity in rows:
-        found[case_id].append((name, quantity))
+    found: dict[int, list[tuple[str, Decimal, str]]] = defaultdict(list)
+    for case_id, name, quantity, reason in rows:
+        found[case_id].append((name, quantity, reason))
     return found
 
 
@@ -249,11 +261,13 @@ def iter_export_rows(
     identity map), with ``yield_per``: a server-side cursor on PostgreSQL, ``fetchmany`` on SQLite.
 
     Items, tags and the nearest open deadline come from one query each per batch (no N+1),
-    always filtered by ``account_id`` as well as by the batch's case ids.
+    always filtered by ``account_id`` as well as by the batch's case ids. Item reasons are named
+    in ``language``, from one read of the account's reasons.
     """
     connection = session.connection()
     type_names = _names(connection, CaseType, account_id, language)
     status_names = _names(connection, CaseStatus, account_id, language)
+    reasons = reason_names(connection, account_id=account_id, language=language)
     result = connection.execute(statement.execution_options(yield_per=batch_size))
     try:
         for batch in result.partitions():
@@ -266,7 +280,10 @@ def iter_export_rows(
                     row._mapping,
                     type_name=type_names.get(row.case_type_id, ""),
                     status_name=status_names.get(row.status_id, ""),
-                    items=items.get(row.id, ()),
+                    items=[
+                        (name, quantity, reasons.name(code, row.case_type_id) if code else "")
+                        for name, quantity, code in items.get(row.id, ())
+                    ],
                     tags=tags.get(row.id, ()),
                     deadline_at=deadlines.get(row.id),
                 )

@@ -32,6 +32,7 @@ class HistoryKind(Enum):
     details_changed = "details_changed"
     custom_fields_changed = "custom_fields_changed"
     email_queued = "email_queued"
+    customer_message_received = "customer_message_received"
 
 
 def _write(session: Session, *, case: Case, actor: Actor, kind: HistoryKind, data: dict[str, Any]) -> CaseHistory:
@@ -158,3 +159,25 @@ def email_queued_entry(session: Session, *, case: Case, actor: Actor, email_id: 
         kind=HistoryKind.email_queued,
         data={"email_id": email_id, "template": template},
     )
+
+
+def customer_message_received_entry(
+    session: Session,
+    *,
+    case: Case,
+    actor: Actor,
+    message_id: int,
+    source: str,
+    attachment_ids: list[int],
+    skipped_attachments: list[str],
+    is_body_truncated: bool = False,
+) -> CaseHistory:
+    """The customer wrote (e-mail reply or status page); ``skipped_attachments`` are files not kept."""
+    data: dict[str, Any] = {"message_id": message_id, "source": source, "attachment_ids": attachment_ids}
+    if skipped_attachments:
+        data["skipped_attachments"] = skipped_attachments
+    if is_body_truncated:
+        data["body_truncated"] = True
+    if case.is_closed:
+        data["case_closed"] = True
+    return _write(session, case=case, actor=actor, kind=HistoryKind.customer_message_received, data=data)

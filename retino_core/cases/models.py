@@ -202,6 +202,10 @@ class CaseAttachment(AccountScoped, Base):
     id: Mapped[int] = mapped_column(BigIntPK, primary_key=True)
     case_id: Mapped[int] = mapped_column(BigIntPK, ForeignKey("cases.id", ondelete="CASCADE"), index=True)
     case_item_id: Mapped[int | None] = mapped_column(BigIntPK, ForeignKey("case_items.id", ondelete="SET NULL"))
+    #: The customer's message (e-mail or status page) the file came with.
+    inbound_message_id: Mapped[int | None] = mapped_column(
+        BigIntPK, ForeignKey("inbound_messages.id", ondelete="SET NULL")
+    )
     #: Where the bytes live in file storage: a generated name, never the uploaded one.
     storage_key: Mapped[str] = mapped_column(String(200), unique=True)
     #: The uploaded name, sanitised, for display only.

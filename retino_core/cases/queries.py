@@ -18,6 +18,7 @@ from retino_core.deadlines.models import CaseDeadline
 from retino_core.deadlines.rules import Consequence
 from retino_core.errors import ErrorKind
 from retino_core.i18n import N_
+from retino_core.messaging.models import InboundMessage
 from retino_core.search import infix_match, without_index
 from retino_core.text import fold
 
@@ -74,6 +75,8 @@ class CaseFilter:
     deadline_state: DeadlineState | None = None
     is_open: bool | None = None
     search: str = ""
+    #: Only cases with a customer message nobody has read yet.
+    has_unread_message: bool = False
     #: Keyset cursor: only cases older than this (created_at, id), newest first.
     before: tuple[datetime, int] | None = None
 
@@ -126,6 +129,16 @@ def case_list_statement(account_id: int, case_filter: CaseFilter, *, dialect: st
                 .join(Tag, Tag.id == CaseTag.tag_id)
                 .where(Tag.account_id == account_id, Tag.name == case_filter.tag)
             )
+        )
+    if case_filter.has_unread_message:
+        statement = statement.where(
+            select(InboundMessage.id)
+            .where(
+                InboundMessage.account_id == account_id,
+                InboundMessage.case_id == Case.id,
+                InboundMessage.read_at.is_(None),
+            )
+            .exists()
         )
     if case_filter.search:
         needle = fold(case_filter.search.strip())

@@ -25,6 +25,7 @@ from sqlalchemy import ColumnElement, case, func, literal, select
 from sqlalchemy.orm import Session
 
 from retino_core.case_types.models import CaseStatus, CaseType
+from retino_core.case_types.queries import reason_names
 from retino_core.cases.models import Case, CaseItem
 from retino_core.deadlines.models import CaseDeadline
 from retino_core.deadlines.rules import DeadlineKind
@@ -82,8 +83,11 @@ class WeeklyCases:
 
 @dataclass(frozen=True)
 class ReasonCount:
+    #: The code items store.
     reason: str
     count: int
+    #: The reason's name in the language asked for (the code for a code that is no reason); empty if none was asked.
+    name: str = ""
 
 
 @dataclass(frozen=True)
@@ -183,11 +187,13 @@ def top_reasons(
     period: Period,
     channel_id: int | None = None,
     limit: int = TOP_REASONS_LIMIT,
+    language: str | None = None,
 ) -> list[ReasonCount]:
     """The most frequent item reasons on cases lodged in the period, most frequent first.
 
-    Counts case items, not cases (one case can return two items for two reasons). Items with no
-    reason given are not counted. Ties are ordered by reason so the list is stable.
+    Counts case items, not cases (one case can return two items for two reasons), by code: a code
+    two types share counts once. Items with no reason given are not counted. Ties are ordered by
+    code so the list is stable. With ``language``, each row carries the reason's name in it.
     """
     count = func.count(CaseItem.id)
     statement = _scoped(
@@ -197,8 +203,13 @@ def top_reasons(
         account_id=account_id,
         channel_id=channel_id,
     )
-    rows = session.execute(statement.group_by(CaseItem.reason).order_by(count.desc(), CaseItem.reason).limit(limit))
-    return [ReasonCount(reason=reason, count=total) for reason, total in rows]
+    rows = session.execute(
+        statement.group_by(CaseItem.reason).order_by(count.desc(), CaseItem.reason).limit(limit)
+    ).all()
+    if language is None:
+        return [ReasonCount(reason=reason, count=total) for reason, total in rows]
+    names = reason_names(session, account_id=account_id, language=language)
+    return [ReasonCount(reason=reason, count=total, name=names.name(reason)) for reason, total in rows]
 
 
 def median_duration(durations: Sequence[timedelta]) -> timedelta | None:

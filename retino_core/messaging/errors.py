@@ -15,6 +15,10 @@ class MessagingErrorCode(Enum):
     template_error = "template_error"
     #: The recipient address is not usable.
     invalid_recipient = "invalid_recipient"
+    #: Only the case's customer (or the system relaying their e-mail) writes a customer message.
+    not_the_customer = "not_the_customer"
+    #: A customer message with this Message-ID is already stored in the account.
+    duplicate_message = "duplicate_message"
 
 
 class MessagingError(DomainError):

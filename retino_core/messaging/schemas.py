@@ -33,3 +33,22 @@ class CustomerMessageSchema(Schema):
             errors["body"] = [N_("Write a message.")]
         if errors:
             raise ValidationError(errors)
+
+
+class InboundMessageSchema(Schema):
+    """What a shopper writes on the status page: an optional subject, a body unless files come with it."""
+
+    subject = fields.String(
+        load_default="",
+        validate=validate.Length(max=SUBJECT_MAX_LENGTH, error=N_("The subject can have at most 200 characters.")),
+    )
+    body = fields.String(
+        load_default="",
+        validate=validate.Length(max=BODY_MAX_LENGTH, error=N_("The message can have at most 10,000 characters.")),
+    )
+    has_attachments = fields.Boolean(load_default=False)
+
+    @validates_schema
+    def _not_empty(self, data: dict[str, Any], **_: Any) -> None:
+        if not data.get("body", "").strip() and not data.get("has_attachments"):
+            raise ValidationError({"body": [N_("Write a message.")]})

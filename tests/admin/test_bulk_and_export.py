@@ -112,7 +112,7 @@ def test_export_streams_every_filtered_case_of_the_account_with_bom_and_translat
     assert complaint[4] == ""
     assert complaint[5:7] == ["Petr Dvořák", "petr.dvorak@example.test"]
     assert complaint[8:10] == [shop.order.code, "E-shop"]
-    assert complaint[11:14] == ["CZ", "CZK", "Tričko s potiskem × 1"]
+    assert complaint[11:14] == ["CZ", "CZK", "Tričko s potiskem × 1 (Vada nebo nefunkčnost)"]
     assert complaint[15] != ""
     assert "Cizí Zákazník" not in response.get_data(as_text=True)
 

@@ -93,14 +93,21 @@ def test_chart_data_holds_the_weekly_series_by_type_and_channel(client_for, shop
         {"label": shop.channel.name, "data": [*zeros[:11], 1]},
         {"label": "No channel", "data": [*zeros[:9], 1, 0, 0]},
     ]
-    assert "<td>defect</td><td>1</td>" in body
-    assert "<td>wrong_size</td><td>1</td>" in body
+    assert "<td>Defective or not working</td><td>1</td>" in body
+    assert "<td>Wrong size or fit</td><td>1</td>" in body
     assert "No ratings yet" in body
     assert "<details>" in body
 
 
 def test_channel_filter_narrows_the_series(client_for, shop, session):
-    _open(session, shop, case_type="return", channel=False, lodged_at=datetime(2026, 2, 24, 9, tzinfo=UTC))
+    _open(
+        session,
+        shop,
+        case_type="return",
+        channel=False,
+        reason="wrong_size",
+        lodged_at=datetime(2026, 2, 24, 9, tzinfo=UTC),
+    )
     body = (
         client_for(_in_english(session, shop, Role.agent))
         .get(f"/admin/statistics?channel={shop.channel.id}")
@@ -163,4 +170,4 @@ def test_another_accounts_cases_never_count(client_for, shop, other_shop):
     data = _chart_data(body)
     assert sum(sum(series["data"]) for series in data["by_type"]) == 1
     assert sum(sum(series["data"]) for series in data["by_channel"]) == 1
-    assert "<td>defect</td><td>1</td>" in body
+    assert "<td>Vada nebo nefunkčnost</td><td>1</td>" in body

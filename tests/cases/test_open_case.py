@@ -61,7 +61,11 @@ def test_numbers_are_per_prefix_and_per_account(session, shop, make_account, mak
         session,
         account=account,
         actor=actor,
-        payload=_payload(order, case_type="return"),
+        payload=_payload(
+            order,
+            case_type="return",
+            items=[{"order_item_id": order.items[0].id, "quantity": "1", "reason": "wrong_size"}],
+        ),
         origin=CaseOrigin.storefront,
     )
     other_account = make_account()

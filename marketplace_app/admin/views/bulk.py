@@ -17,6 +17,7 @@ from flask_babel import gettext, ngettext
 from sqlalchemy.orm import selectinload
 
 from marketplace_app.admin import blueprint
+from marketplace_app.admin.query_args import MAXIMUM_ID
 from marketplace_app.admin.views.inbox import inbox
 from marketplace_app.database import db
 from marketplace_app.errors import translated_message
@@ -61,7 +62,10 @@ def _selected_ids() -> list[int]:
     raw = request.form.getlist("ids")
     if not all(value.isdigit() for value in raw) or len(raw) > MAX_BULK_CASES:
         abort(400)
-    return sorted({int(value) for value in raw})
+    ids = sorted({int(value) for value in raw})
+    if ids and ids[-1] > MAXIMUM_ID:
+        abort(404)
+    return ids
 
 
 def _load_selected(account_id: int, ids: list[int], *, lock: bool) -> list[Case]:

@@ -253,6 +253,7 @@ def _render(case_form: CaseForm, *, status: int = 200, results: list[Order] | No
             case_type=case_type,
             case_fields=case_fields,
             item_fields=item_fields,
+            reasons=case_type.offered_reasons if case_type else [],
             channels=channels,
             channels_by_id={channel.id: channel for channel in channels},
             languages=SUPPORTED_LANGUAGES,

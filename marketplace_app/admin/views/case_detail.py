@@ -41,7 +41,9 @@ from retino_core.deadlines.models import CaseDeadline
 from retino_core.deadlines.queries import deadlines_for_case
 from retino_core.deadlines.rules import Consequence, DeadlineKind
 from retino_core.errors import DomainError
-from retino_core.messaging.models import EmailStatus, OutboundEmail
+from retino_core.messaging.inbound_actions import mark_customer_messages_read
+from retino_core.messaging.models import EmailStatus, InboundMessage, OutboundEmail
+from retino_core.messaging.queries import attachments_by_message, messages_of_case
 from retino_core.storage import FileNotInStorage
 
 RECEPTION_LABELS = {
@@ -83,7 +85,9 @@ FIELD_PREFIX = "field-"
 #: Resolutions offered with an acceptance, in a stable order.
 ACCEPT_RESOLUTIONS = [r for r in Resolution if r in RESOLUTIONS_FOR_DECISION[DecisionState.accepted]]
 #: History kinds the timeline shows as the note or e-mail itself rather than as a history line.
-_HISTORY_SHOWN_ELSEWHERE = frozenset({HistoryKind.note_added.value, HistoryKind.email_queued.value})
+_HISTORY_SHOWN_ELSEWHERE = frozenset(
+    {HistoryKind.note_added.value, HistoryKind.email_queued.value, HistoryKind.customer_message_received.value}
+)
 
 
 @dataclass(frozen=True)
@@ -123,6 +127,10 @@ class TimelineEntry:
     text: str = ""
     note: CaseNote | None = None
     email: OutboundEmail | None = None
+    message: InboundMessage | None = None
+    #: For a customer message: the files kept, and what its history row says (skipped files, closed case).
+    attachments: tuple[CaseAttachment, ...] = ()
+    facts: dict[str, Any] = field(default_factory=dict)
 
 
 def _language() -> str:
@@ -234,7 +242,7 @@ def _label(labels: dict[Any, Any], enum: Any, value: str) -> str:
 
 
 def build_timeline(case: Case, language: str) -> list[TimelineEntry]:
-    """History in words, internal notes and e-mails to the customer, newest first."""
+    """History in words, internal notes, e-mails to the customer and the customer's messages, newest first."""
     session = db()
     statuses = _status_names(case, language)
     history = list(
@@ -264,6 +272,22 @@ def build_timeline(case: Case, language: str) -> list[TimelineEntry]:
     entries += [
         TimelineEntry(kind="email", at=email.created_at, order=email.id, actor=queued_by.get(email.id, ""), email=email)
         for email in emails
+    ]
+    received = {
+        entry.data.get("message_id"): entry.data for entry in history if entry.kind == "customer_message_received"
+    }
+    files = attachments_by_message(session, account_id=case.account_id, case_id=case.id)
+    entries += [
+        TimelineEntry(
+            kind="customer_message",
+            at=message.received_at,
+            order=message.id,
+            actor="",
+            message=message,
+            attachments=tuple(files.get(message.id, ())),
+            facts=received.get(message.id) or {},
+        )
+        for message in messages_of_case(session, account_id=case.account_id, case_id=case.id)
     ]
     return sorted(entries, key=lambda entry: (clock.as_utc(entry.at), entry.order), reverse=True)
 
@@ -326,6 +350,8 @@ def detail_context(
         ),
         "case_values": case_field_values(session, case=case),
         "item_values": item_values,
+        # Retired reasons included: items that carry one still show its name.
+        "reason_names": {reason.code: reason.name(language) for reason in case.case_type.reasons},
         "attachments": list(
             session.scalars(
                 CaseAttachment.select_for_account(account_id)
@@ -370,7 +396,12 @@ def render_detail(
 @blueprint.get("/cases/<int:case_id>")
 @requires(Permission.case_view)
 def case_detail(case_id: int) -> tuple[str, int]:
-    return render_detail(load_case(case_id))
+    """The page; the customer messages it shows as unread are then marked read (see the action for who)."""
+    case = load_case(case_id)
+    page = render_detail(case)
+    context = admin_context()
+    mark_customer_messages_read(db(), account=context.account, actor=context.actor, case=case)
+    return page
 
 
 @blueprint.get("/cases/<int:case_id>/attachments/<int:attachment_id>")

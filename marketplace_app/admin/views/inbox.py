@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from flask import render_template, request
+from flask import g, render_template, request
 from sqlalchemy import select
 
 from marketplace_app.admin import blueprint
@@ -26,6 +26,8 @@ from retino_core.cases.queries import (
     list_cases,
     nearest_open_deadlines,
 )
+from retino_core.messaging.queries import unread_message_counts
+from retino_core.saved_filters.queries import filters_of
 
 PAGE_SIZE = 50
 #: The inbox tabs: process step codes shared by the default types, in process order.
@@ -60,6 +62,7 @@ def parse_filter() -> CaseFilter:
         created_to=created_to + timedelta(days=1) if created_to else None,
         deadline_state=DeadlineState(deadline) if deadline in DeadlineState._value2member_map_ else None,
         is_open={"1": True, "0": False}.get(request.args.get("open", "")),
+        has_unread_message=request.args.get("unread") == "1",
         search=request.args.get("q", "").strip(),
         before=_cursor(),
     )
@@ -99,6 +102,7 @@ def inbox() -> str:
     cases = cases[:PAGE_SIZE]
     next_cursor = f"{cases[-1].created_at.isoformat()}|{cases[-1].id}" if has_more and cases else ""
     deadlines = nearest_open_deadlines(db(), account_id=account_id, case_ids=[case.id for case in cases])
+    unread_counts = unread_message_counts(db(), account_id, [case.id for case in cases])
     template = (
         "admin/_case_rows.html" if request.headers.get("HX-Request") and case_filter.before else "admin/inbox.html"
     )
@@ -108,6 +112,7 @@ def inbox() -> str:
         counts=counts,
         step_tabs=STEP_TABS,
         deadlines=deadlines,
+        unread_counts=unread_counts,
         next_cursor=next_cursor,
         error=error,
         args=request.args,
@@ -116,6 +121,8 @@ def inbox() -> str:
         now=clock.now(),
         total=sum(counts.values()),
         step_names=_step_names(account_id),
+        saved_filters=filters_of(db(), account_id=account_id, user_id=context.user.id),
+        saved_filter_error=g.get("saved_filter_error", ""),
         **_choices(account_id),
     )
 

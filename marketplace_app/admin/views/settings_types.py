@@ -1,5 +1,5 @@
-"""Settings of one case type: the type itself, its steps and statuses, the transitions matrix and
-the custom fields it uses. Each form posts to its own endpoint and calls one core action."""
+"""Settings of one case type: the type itself, its steps and statuses, the transitions matrix, the
+item reasons and the custom fields it uses. Each form posts to its own endpoint and calls one core action."""
 
 from __future__ import annotations
 
@@ -23,12 +23,16 @@ from marketplace_app.tenancy import admin_context, requires
 from retino_core.accounts.permissions import Permission
 from retino_core.case_types.actions import (
     add_process_step,
+    add_reason,
     add_status,
     create_case_type,
     delete_status,
     get_case_type,
     link_field,
+    move_reason,
     rename_process_step,
+    rename_reason,
+    retire_reason,
     retire_status,
     set_transitions,
     unlink_field,
@@ -259,6 +263,53 @@ def settings_field_unlink(case_type_id: int, field_id: int) -> Any:
     case_type = _case_type(case_type_id)
     unlink_field(db(), case_type_id=case_type.id, field_id=field_id, **actor_context())
     return _redirect(case_type.id, "#fields")
+
+
+@blueprint.post("/settings/types/<int:case_type_id>/reasons")
+@requires(Permission.settings_manage)
+def settings_reason_add(case_type_id: int) -> Any:
+    case_type = _case_type(case_type_id)
+    payload = {"code": request.form.get("code", "").strip(), "names": names_from_form(request.form)}
+    return attempt(
+        "new_reason",
+        lambda: add_reason(db(), case_type_id=case_type.id, payload=payload, **actor_context()),
+        success=lambda: _type_url(case_type.id, "#reasons"),
+        render=partial(render_case_type, case_type),
+    )
+
+
+@blueprint.post("/settings/types/<int:case_type_id>/reasons/<int:reason_id>")
+@requires(Permission.settings_manage)
+def settings_reason_rename(case_type_id: int, reason_id: int) -> Any:
+    case_type = _case_type(case_type_id)
+    payload = {"names": names_from_form(request.form)}
+    return attempt(
+        f"reason-{reason_id}",
+        lambda: rename_reason(db(), case_type_id=case_type.id, reason_id=reason_id, payload=payload, **actor_context()),
+        success=lambda: _type_url(case_type.id, f"#reason-{reason_id}"),
+        render=partial(render_case_type, case_type),
+    )
+
+
+@blueprint.post("/settings/types/<int:case_type_id>/reasons/<int:reason_id>/move")
+@requires(Permission.settings_manage)
+def settings_reason_move(case_type_id: int, reason_id: int) -> Any:
+    """Swap a reason with its neighbour above (``direction=up``) or below (``down``); at an end nothing moves."""
+    case_type = _case_type(case_type_id)
+    offset = {"up": -1, "down": 1}.get(request.form.get("direction", ""))
+    if offset is None:
+        abort(400)
+    move_reason(db(), case_type_id=case_type.id, reason_id=reason_id, offset=offset, **actor_context())
+    return _redirect(case_type.id, f"#reason-{reason_id}")
+
+
+@blueprint.post("/settings/types/<int:case_type_id>/reasons/<int:reason_id>/retire")
+@requires(Permission.settings_manage)
+def settings_reason_retire(case_type_id: int, reason_id: int) -> Any:
+    case_type = _case_type(case_type_id)
+    retired = request.form.get("retired", "true") != "false"
+    retire_reason(db(), case_type_id=case_type.id, reason_id=reason_id, retired=retired, **actor_context())
+    return _redirect(case_type.id, f"#reason-{reason_id}")
 
 
 def _redirect(case_type_id: int, anchor: str) -> Any:

@@ -155,7 +155,7 @@ def statistics() -> str:
         weekly=weekly,
         chart_data=chart_data,
         channel_rows=chart_data["by_channel"],
-        reasons=top_reasons(session, **scope),
+        reasons=top_reasons(session, language=language, **scope),
         times=times,
         median_days={type_id: _days(median) for type_id, median in times.by_case_type.items()},
         overall_median=_days(times.overall),
