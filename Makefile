@@ -27,12 +27,22 @@ translations: | $(BIN)/python
 	@$(BIN)/python -c 'import babel' 2>/dev/null || $(BIN)/python -m pip install --quiet Babel
 	@$(BIN)/pybabel compile --use-fuzzy -d marketplace_app/translations >/dev/null
 	@$(BIN)/pybabel compile --use-fuzzy -d retino_core/documents/translations -D documents >/dev/null
+	@$(BIN)/pybabel compile --use-fuzzy -d marketplace_app/storefront/translations -D storefront >/dev/null
+
+# The storefront's catalogs hold its own texts and the core's messages a shopper can meet.
+STOREFRONT_TEXT_SOURCES := marketplace_app/storefront retino_core/cases retino_core/custom_fields \
+	retino_core/messaging retino_core/orders retino_core/channels retino_core/intake retino_core/shipping \
+	retino_core/withdrawals retino_core/ratings retino_core/errors.py retino_core/validation.py
 
 # After changing user-facing text: refresh the template and the catalogs, then translate the new entries.
 catalog: install-test
-	$(BIN)/pybabel extract --no-location --sort-output -F babel.cfg -k N_ -k lazy_gettext \
+	$(BIN)/pybabel extract --no-location --sort-output -F babel.cfg -k N_ -k lazy_gettext --ignore-dirs='.* ._ storefront' \
 		-o marketplace_app/translations/messages.pot retino_core marketplace_app adapters
 	$(BIN)/pybabel update -i marketplace_app/translations/messages.pot -d marketplace_app/translations
+	$(BIN)/pybabel extract --no-location --sort-output -F babel.cfg -k N_ -k lazy_gettext \
+		-o marketplace_app/storefront/translations/storefront.pot $(STOREFRONT_TEXT_SOURCES)
+	$(BIN)/pybabel update -i marketplace_app/storefront/translations/storefront.pot \
+		-d marketplace_app/storefront/translations -D storefront
 
 migrate: install
 	$(BIN)/retino migrate
@@ -74,6 +84,7 @@ bench: install-test
 	$(BIN)/python benchmarks/case_creation.py
 	$(BIN)/python benchmarks/search.py --cases 200000
 	$(BIN)/python benchmarks/export.py --cases 100000
+	$(BIN)/python benchmarks/widget_size.py
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache .ruff_cache

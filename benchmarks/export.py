@@ -171,6 +171,7 @@ def _naive_rows(session: Session, account_id: int) -> Iterator[list[str]]:
     from sqlalchemy import select
     from sqlalchemy.orm import selectinload
 
+    from retino_core.case_types.queries import reason_names
     from retino_core.cases.export import build_row
     from retino_core.cases.models import Case
     from retino_core.deadlines.models import CaseDeadline
@@ -189,6 +190,7 @@ def _naive_rows(session: Session, account_id: int) -> Iterator[list[str]]:
             selectinload(Case.order),
         )
     ).all()
+    reasons = reason_names(session, account_id=account_id, language="cs")
     nearest: dict[int, datetime] = {}
     for deadline in session.scalars(
         select(CaseDeadline).where(CaseDeadline.account_id == account_id, CaseDeadline.met_at.is_(None))
@@ -212,7 +214,10 @@ def _naive_rows(session: Session, account_id: int) -> Iterator[list[str]]:
             },
             type_name=case.case_type.name("cs"),
             status_name=case.status.name("cs"),
-            items=[(item.name, item.quantity) for item in case.items],
+            items=[
+                (item.name, item.quantity, reasons.name(item.reason, case.case_type_id) if item.reason else "")
+                for item in case.items
+            ],
             tags=[tag.name for tag in case.tags],
             deadline_at=nearest.get(case.id),
         )

@@ -9,7 +9,7 @@ from retino_core.config import Settings
 
 def create_app(settings: Settings | None = None) -> Flask:
     """Build the WSGI app for ``settings`` (default: from ``RETINO_*`` variables). No work at import."""
-    from marketplace_app import admin, database, errors, extensions, home, security, vendor
+    from marketplace_app import admin, database, demo_shops, errors, extensions, home, security, storefront, vendor
 
     resolved = (settings or Settings.from_env()).validate()
     app = Flask(__name__, instance_path=str(resolved.resolved_storage_folder.parent))
@@ -34,5 +34,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     security.init_app(app)
     app.register_blueprint(home.blueprint)
     app.register_blueprint(vendor.blueprint)
+    app.register_blueprint(demo_shops.blueprint)
     admin.init_app(app)
+    storefront.init_app(app)
     return app

@@ -25,10 +25,12 @@ from retino_core.case_types.models import CaseStatus, CaseType, StatusTransition
 from retino_core.cases.actions import add_note, decide_item, open_case, receive_item, tag_case, transition_case
 from retino_core.cases.models import Case, CaseOrigin
 from retino_core.channels.actions import add_shipping_option, update_widget_settings
+from retino_core.channels.queries import default_shop_domains
 from retino_core.money import Money
 from retino_core.orders.actions import upsert_order
 from retino_core.orders.models import Order
 from retino_core.platforms.interface import AddressSnapshot, OrderLineSnapshot, OrderSnapshot
+from retino_core.ratings.actions import compute_certificate, rate_case
 from retino_core.runtime import Runtime
 from retino_core.text import fold
 
@@ -36,6 +38,8 @@ DEMO_SLUG = "demo"
 DEMO_EMAIL = "demo@example.com"
 DEMO_PASSWORD = "retino-demo-2026"  # noqa: S105 - published demo login, printed by `make run`
 ORDERS_PER_CHANNEL = 100
+#: Where `make run` serves the demo shop pages (demo_shops.py); the channels let it frame their portal.
+DEMO_SHOPS_ORIGIN = "http://127.0.0.1:5000"
 
 
 @dataclass(frozen=True)
@@ -211,7 +215,11 @@ def build_demo(session: Session, cipher: CredentialCipher) -> Account:
             channel.status_message = "The seller's authorisation expired; reconnect the Allegro account."
         badge_side, shipping = WIDGETS[spec.platform]
         update_widget_settings(
-            session, account=account, actor=owner, channel_id=channel.id, payload={"badge_side": badge_side}
+            session,
+            account=account,
+            actor=owner,
+            channel_id=channel.id,
+            payload={"badge_side": badge_side, "shop_domains": [*default_shop_domains(channel), DEMO_SHOPS_ORIGIN]},
         )
         for option in shipping:
             add_shipping_option(session, account=account, actor=owner, channel_id=channel.id, payload=option)
@@ -221,7 +229,22 @@ def build_demo(session: Session, cipher: CredentialCipher) -> Account:
         ]
         channels.append((spec, channel, orders))
     _demo_cases(session, rng, account, owner, channels)
+    _demo_ratings(session, account)
     return account
+
+
+#: Scores the demo's closed cases get from their shoppers: 13 of 14 satisfied, so the badge shows.
+DEMO_SCORES = (5, 5, 4, 5, 5, 5, 4, 5, 5, 2, 5, 5, 4, 5)
+
+
+def _demo_ratings(session: Session, account: Account) -> None:
+    """Shoppers rate the closed demo cases, then the nightly certificate computation runs once."""
+    closed = session.scalars(
+        Case.select_for_account(account.id).where(Case.closed_at.is_not(None)).order_by(Case.id)
+    ).all()
+    for case, score in zip(closed, DEMO_SCORES, strict=False):
+        rate_case(session, account=account, actor=Actor.customer(case.customer_email), case=case, score=score)
+    compute_certificate(session, account=account)
 
 
 def _order(rng: random.Random, spec: DemoChannel, number: int) -> OrderSnapshot:

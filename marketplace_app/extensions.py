@@ -25,7 +25,11 @@ limiter = Limiter(key_func=get_remote_address, default_limits=[])
 
 
 def select_locale() -> str:
-    """``?lang=`` first, then the signed-in user's language in the admin, then the browser's."""
+    """The shopper's language in the storefront; elsewhere ``?lang=``, the admin user's language, the browser's."""
+    if request.blueprint == "storefront":
+        from marketplace_app.storefront.context import shopper_language
+
+        return shopper_language()
     requested = request.args.get("lang")
     if requested in SUPPORTED_LANGUAGES:
         return requested

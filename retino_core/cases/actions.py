@@ -23,10 +23,9 @@ from retino_core.case_types.defaults import CANCEL_STATUS_CODE
 from retino_core.case_types.models import CaseStatus, CaseType, StatusTransition
 from retino_core.cases import history
 from retino_core.cases.attachments import (
-    MAX_ATTACHMENT_BYTES,
     MAX_ATTACHMENTS_PER_CASE,
+    clean_attachment,
     display_filename,
-    sniff_content_type,
 )
 from retino_core.cases.errors import CaseError, CaseErrorCode
 from retino_core.cases.models import (
@@ -596,22 +595,14 @@ def add_attachment(
 ) -> CaseAttachment:
     """Store a photo or PDF for a case. The kind is read from the bytes, the stored name is random.
 
+    What is stored is ``clean_attachment``'s output: an image re-encoded (no EXIF, no hidden
+    payload), a PDF as uploaded; see ``cases.attachments`` for the limits.
     If the transaction later rolls back, the stored file is orphaned but unreachable; a
     storage sweep may remove it. It is never reachable under the uploaded name.
     """
     _require_own(case, account)
     actor.require(Permission.case_attach)
-    if len(data) > MAX_ATTACHMENT_BYTES:
-        raise CaseError(
-            CaseErrorCode.attachment_too_large,
-            N_("The file is larger than %(limit)s MB."),
-            limit=MAX_ATTACHMENT_BYTES // (1024 * 1024),
-        )
-    sniffed = sniff_content_type(data)
-    if sniffed is None:
-        raise CaseError(
-            CaseErrorCode.attachment_type_not_allowed, N_("Only JPEG, PNG, WebP and PDF files are accepted.")
-        )
+    clean = clean_attachment(data)
     count = session.scalar(select(func.count()).select_from(CaseAttachment).where(CaseAttachment.case_id == case.id))
     if (count or 0) >= MAX_ATTACHMENTS_PER_CASE:
         raise CaseError(
@@ -622,16 +613,15 @@ def add_attachment(
         )
     if item_id is not None:
         _get_item(case, item_id)
-    content_type, suffix = sniffed
-    key = storage.save(data, suffix=suffix)
+    key = storage.save(clean.data, suffix=clean.suffix)
     attachment = CaseAttachment(
         account_id=account.id,
         case_id=case.id,
         case_item_id=item_id,
         storage_key=key,
         filename=display_filename(filename),
-        content_type=content_type,
-        size_bytes=len(data),
+        content_type=clean.content_type,
+        size_bytes=len(clean.data),
         uploaded_by=actor.label,
         created_at=clock.now(),
     )

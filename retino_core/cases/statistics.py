@@ -8,8 +8,8 @@ the period depends on the question asked:
 - resolution time and the on-time share follow ``Case.closed_at`` (work finished in the period);
 - overdue deadlines are a fact about *now*, so they take no period.
 
-Ratings are not collected yet; :func:`certificate_status` holds the badge rule so the ratings
-work only has to feed it the counts.
+:func:`certificate_status` holds the certificate badge rule; ``retino_core.ratings`` applies it
+nightly to the shoppers' ratings.
 """
 
 from __future__ import annotations

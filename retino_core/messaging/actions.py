@@ -93,13 +93,20 @@ def _existing(session: Session, account_id: int, key: str) -> OutboundEmail | No
 
 
 def queue_case_email(
-    session: Session, *, case: Case, template: str, actor: Actor, runtime_settings: Settings
+    session: Session,
+    *,
+    case: Case,
+    template: str,
+    actor: Actor,
+    runtime_settings: Settings,
+    extra_context: Mapping[str, Any] | None = None,
 ) -> OutboundEmail | None:
     """Render ``template`` for ``case`` and queue it; at most one e-mail per template and case.
 
     Returns the stored e-mail (the earlier one if this template was already queued for the case),
     or None when the case has no customer e-mail address. The send job is dispatched only after
-    the caller commits; the history row says who caused the e-mail.
+    the caller commits; the history row says who caused the e-mail. ``extra_context`` adds the
+    placeholders a template of its own needs (``withdrawal_received``: the statement).
     """
     if template not in SYSTEM_TEMPLATES:
         raise MessagingError(MessagingErrorCode.unknown_template, N_("Unknown e-mail template."), template=template)
@@ -109,7 +116,7 @@ def queue_case_email(
     existing = _existing(session, case.account_id, key)
     if existing is not None:
         return existing
-    context = case_email_context(session, case=case, settings=runtime_settings)
+    context = {**case_email_context(session, case=case, settings=runtime_settings), **(extra_context or {})}
     rendered = render_email(template, case.language, context)
     email = OutboundEmail(
         account_id=case.account_id,

@@ -33,7 +33,7 @@ from retino_core.accounts.errors import AccountError, AccountErrorCode
 from retino_core.accounts.models import Account
 from retino_core.accounts.permissions import Permission
 from retino_core.cases.actions import add_attachment
-from retino_core.cases.attachments import MAX_ATTACHMENT_BYTES, MAX_ATTACHMENTS_PER_CASE, sniff_content_type
+from retino_core.cases.attachments import MAX_ATTACHMENTS_PER_CASE, check_attachment
 from retino_core.cases.errors import CaseError, CaseErrorCode
 from retino_core.cases.history import customer_message_received_entry
 from retino_core.cases.models import Case, CaseAttachment
@@ -298,28 +298,12 @@ def _screen_attachments(
     accepted: list[InboundAttachment] = []
     refused: list[tuple[InboundAttachment, CaseError]] = []
     for attachment in attachments:
-        if len(attachment.data) > MAX_ATTACHMENT_BYTES:
-            refused.append(
-                (
-                    attachment,
-                    CaseError(
-                        CaseErrorCode.attachment_too_large,
-                        N_("The file is larger than %(limit)s MB."),
-                        limit=MAX_ATTACHMENT_BYTES // (1024 * 1024),
-                    ),
-                )
-            )
-        elif sniff_content_type(attachment.data) is None:
-            refused.append(
-                (
-                    attachment,
-                    CaseError(
-                        CaseErrorCode.attachment_type_not_allowed,
-                        N_("Only JPEG, PNG, WebP and PDF files are accepted."),
-                    ),
-                )
-            )
-        elif len(accepted) >= room:
+        try:
+            check_attachment(attachment.data)
+        except CaseError as error:
+            refused.append((attachment, error))
+            continue
+        if len(accepted) >= room:
             refused.append(
                 (
                     attachment,

@@ -32,7 +32,7 @@ from retino_core.money import Money
 
 TEMPLATE_FOLDER = Path(__file__).parent / "default_templates"
 #: The e-mails the system sends by itself.
-SYSTEM_TEMPLATES: tuple[str, ...] = ("case_created", "case_closed")
+SYSTEM_TEMPLATES: tuple[str, ...] = ("case_created", "case_closed", "withdrawal_received")
 BLOCKS: tuple[str, ...] = ("subject", "text", "html")
 #: Dates in e-mails are shown in the shops' time zone (all supported countries share CET/CEST).
 DISPLAY_TIME_ZONE = ZoneInfo("Europe/Prague")

@@ -39,7 +39,11 @@ from retino_core.models import Base
 from retino_core.saved_filters.actions import save_filter
 from retino_core.storage import LocalFolderStorage
 
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+# A real 1×1 PNG as Pillow writes it: uploads are decoded and re-encoded, and this one comes out identical.
+PNG = (
+    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00\x00\x90wS\xde"
+    b"\x00\x00\x00\x0cIDATx\x9cc8\xa1\xa1\x01\x00\x02\xd4\x01\x19\x05P\x8f\xa4\x00\x00\x00\x00IEND\xaeB`\x82"
+)
 #: Larger than any BIGINT: must read as "not found", not reach the database.
 HUGE_ID = 2**64
 

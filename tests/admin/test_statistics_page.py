@@ -1,7 +1,7 @@
 """The statistics page: access per role, the chart data block, filters that never break it, other accounts' channels."""
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
@@ -171,3 +171,44 @@ def test_another_accounts_cases_never_count(client_for, shop, other_shop):
     assert sum(sum(series["data"]) for series in data["by_type"]) == 1
     assert sum(sum(series["data"]) for series in data["by_channel"]) == 1
     assert "<td>Vada nebo nefunkčnost</td><td>1</td>" in body
+
+
+def test_ratings_and_the_certificate_show_their_figures(client_for, shop, session):
+    from retino_core.accounts.actor import Actor
+    from retino_core.ratings.actions import compute_certificate, rate_case
+
+    # given: four closed cases rated 5, 4, 4, 1 in the period, and tonight's certificate (too few ratings)
+    for score, line in zip((5, 4, 4, 1), (0, 0, 1, 1), strict=True):
+        case = open_case(
+            session,
+            account=shop.account,
+            actor=shop.actors[Role.owner],
+            payload={
+                "case_type": "complaint",
+                "customer_email": "zuzana@example.test",
+                "items": [{"name": f"Šála {line}", "quantity": "1", "reason": "defect"}],
+                "notify_customer": False,
+            },
+            origin=CaseOrigin.agent,
+        )
+        close_case(
+            session,
+            account=shop.account,
+            actor=shop.actors[Role.owner],
+            case=case,
+            status="rejected",
+            notify_customer=False,
+        )
+        rate_case(session, account=shop.account, actor=Actor.customer(case.customer_email), case=case, score=score)
+    compute_certificate(session, account=shop.account, at=NOW + timedelta(hours=1))
+    session.commit()
+    # when
+    body = client_for(_in_english(session, shop, Role.viewer)).get("/admin/statistics").get_data(as_text=True)
+    # then
+    assert "No ratings yet" not in body
+    assert "<dt>Average rating</dt><dd>3.50 / 5</dd>" in body
+    assert "<dd>4 (3 satisfied)</dd>" in body
+    assert "<strong>Certificate:</strong> Not earned · 75.0 % · 4 ratings" in body
+    assert "<summary>Certificate history</summary>" in body
+    assert "<dd>75.0 %</dd>" in body
+    assert "3 of 4 ratings were 4 or 5 stars" in body

@@ -21,7 +21,11 @@ from retino_core.cases.queries import CaseFilter, get_case, list_cases
 from retino_core.errors import ErrorKind
 from retino_core.storage import LocalFolderStorage
 
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+# A real 1×1 PNG as Pillow writes it: uploads are decoded and re-encoded, and this one comes out identical.
+PNG = (
+    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00\x00\x90wS\xde"
+    b"\x00\x00\x00\x0cIDATx\x9cc8\xa1\xa1\x01\x00\x02\xd4\x01\x19\x05P\x8f\xa4\x00\x00\x00\x00IEND\xaeB`\x82"
+)
 
 
 @pytest.fixture

@@ -31,6 +31,8 @@ def test_periodic_jobs_are_declared_in_one_list():
         ("retino_core.jobs.periodic.cleanup_outbox", 86400),
         ("retino_core.accounts.tasks.deactivate_expired_trials", 3600),
         ("retino_core.accounts.tasks.purge_deactivated_accounts", 86400),
+        ("retino_core.intake.tasks.purge_expired_drafts", 3600),
+        ("retino_core.ratings.tasks.compute_certificates", 86400),
     ]
 
 
@@ -58,10 +60,12 @@ def test_two_scheduler_loops_enqueue_each_slot_once(rq_settings, engine, rq_runt
     assert job_names(rq_runtime) == [
         "retino_core.accounts.tasks.deactivate_expired_trials",
         "retino_core.accounts.tasks.purge_deactivated_accounts",
+        "retino_core.intake.tasks.purge_expired_drafts",
         "retino_core.jobs.periodic.cleanup_outbox",
         "retino_core.jobs.periodic.sweep_outbox",
+        "retino_core.ratings.tasks.compute_certificates",
     ]
-    assert rq_queue(rq_runtime).count == 4
+    assert rq_queue(rq_runtime).count == 6
 
 
 def test_a_new_slot_is_enqueued_again(rq_runtime):
@@ -75,6 +79,8 @@ def test_a_new_slot_is_enqueued_again(rq_runtime):
         "retino_core.jobs.periodic.cleanup_outbox",
         "retino_core.accounts.tasks.deactivate_expired_trials",
         "retino_core.accounts.tasks.purge_deactivated_accounts",
+        "retino_core.intake.tasks.purge_expired_drafts",
+        "retino_core.ratings.tasks.compute_certificates",
     ]
     assert same_slot == []
     assert next_slot == ["retino_core.jobs.periodic.sweep_outbox"]
@@ -91,4 +97,4 @@ def test_forking_worker_runs_the_periodic_jobs(rq_runtime):
     # then
     assert worked is True
     with rq_runtime.session_factory() as session:
-        assert session.scalars(select(OutboxJob.status)).all() == [OutboxStatus.done] * 4
+        assert session.scalars(select(OutboxJob.status)).all() == [OutboxStatus.done] * 6

@@ -136,3 +136,32 @@ def test_0006_gives_existing_channels_a_public_id_and_existing_types_their_reaso
         "not_as_ordered",
     ]
     assert [row for row in reasons if row[0] == 2] == []
+
+
+@pytest.mark.slow
+def test_on_postgresql_the_migrated_withdrawal_statements_refuse_updates_and_forged_hashes():
+    url = create_postgres_database("retino_migrations")
+    engine = make_engine(url)
+    try:
+        command.upgrade(alembic_config(url), "head")
+        with engine.connect() as connection:
+            triggers = connection.execute(
+                text(
+                    "SELECT tgname FROM pg_trigger "
+                    "WHERE tgrelid = 'withdrawal_statements'::regclass AND NOT tgisinternal"
+                )
+            ).scalars()
+            checks = connection.execute(
+                text(
+                    "SELECT conname FROM pg_constraint WHERE conrelid = 'withdrawal_statements'::regclass "
+                    "AND contype = 'c' ORDER BY conname"
+                )
+            ).scalars()
+            assert list(triggers) == ["withdrawal_statements_no_update"]
+            assert list(checks) == [
+                "ck_withdrawal_statements_sha256_length",
+                "ck_withdrawal_statements_sha256_matches_text",
+            ]
+    finally:
+        engine.dispose()
+        drop_postgres_database(url)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
+from decimal import Decimal
 from typing import Any
 
 from flask import abort, render_template, request
-from flask_babel import format_decimal, format_percent, get_locale, gettext
+from flask_babel import format_decimal, format_percent, get_locale, gettext, lazy_gettext
 
 from marketplace_app.admin import blueprint
 from marketplace_app.admin.query_args import date_arg, id_arg
@@ -33,8 +34,12 @@ from retino_core.cases.statistics import (
 )
 from retino_core.deadlines.engine import country_zone
 from retino_core.i18n import localized
+from retino_core.ratings.models import CertificateState
+from retino_core.ratings.queries import certificate_history, current_certificate, rating_summary
 
 DEFAULT_WEEKS = 12
+#: Latest certificate computations listed under the current state.
+CERTIFICATE_HISTORY_ROWS = 10
 #: Longer periods are cut to this, counted back from their end.
 MAXIMUM_PERIOD = timedelta(days=3 * 366)
 
@@ -118,6 +123,17 @@ def _chart_data(
     }
 
 
+CERTIFICATE_STATE_LABELS = {
+    CertificateState.earned: lazy_gettext("Earned"),
+    CertificateState.suspended: lazy_gettext("Suspended"),
+    CertificateState.not_earned: lazy_gettext("Not earned"),
+}
+
+
+def _share_percent(share: Decimal | float | None) -> str:
+    return format_percent(share, format="#,##0.0 %") if share is not None else "—"
+
+
 @blueprint.get("/statistics")
 @requires(Permission.case_view)
 def statistics() -> str:
@@ -146,6 +162,13 @@ def statistics() -> str:
     on_time = resolve_on_time_share(session, **scope)
     chart_data = _chart_data(weekly, types, channels, language)
     statuses = counts_by_status(session, **scope)
+    ratings = rating_summary(
+        session,
+        account_id=account_id,
+        starts_at=choice.period.starts_at,
+        ends_at=choice.period.ends_at,
+        channel_id=channel_id,
+    )
     return render_template(
         "admin/statistics.html",
         choice=choice,
@@ -166,6 +189,12 @@ def statistics() -> str:
         overdue=overdue_deadline_count(session, account_id=account_id, now=clock.now(), channel_id=channel_id),
         closed_count=times.overall.count if times.overall else 0,
         lang=language,
+        ratings=ratings,
+        rating_average=format_decimal(ratings.average, format="0.00") if ratings.average is not None else "—",
+        certificate=current_certificate(session, account_id),
+        certificate_history=certificate_history(session, account_id, limit=CERTIFICATE_HISTORY_ROWS),
+        certificate_states=CERTIFICATE_STATE_LABELS,
+        share_percent=_share_percent,
         certificate_rule={
             "minimum": CERTIFICATE_MINIMUM_RATINGS,
             "award": format_percent(CERTIFICATE_AWARD_PERCENT / 100),
