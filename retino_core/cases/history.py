@@ -33,6 +33,8 @@ class HistoryKind(Enum):
     custom_fields_changed = "custom_fields_changed"
     email_queued = "email_queued"
     customer_message_received = "customer_message_received"
+    shipping_chosen = "shipping_chosen"
+    rating_received = "rating_received"
 
 
 def _write(session: Session, *, case: Case, actor: Actor, kind: HistoryKind, data: dict[str, Any]) -> CaseHistory:
@@ -181,3 +183,19 @@ def customer_message_received_entry(
     if case.is_closed:
         data["case_closed"] = True
     return _write(session, case=case, actor=actor, kind=HistoryKind.customer_message_received, data=data)
+
+
+def shipping_chosen_entry(
+    session: Session, *, case: Case, actor: Actor, kind: str, option_name: str, branch_id: str = ""
+) -> CaseHistory:
+    """How the goods travel back, as the shopper chose it when filing."""
+    data: dict[str, Any] = {"kind": kind, "option": option_name}
+    if branch_id:
+        data["branch_id"] = branch_id
+    return _write(session, case=case, actor=actor, kind=HistoryKind.shipping_chosen, data=data)
+
+
+def rating_received_entry(session: Session, *, case: Case, actor: Actor, rating_id: int, score: int) -> CaseHistory:
+    return _write(
+        session, case=case, actor=actor, kind=HistoryKind.rating_received, data={"rating_id": rating_id, "score": score}
+    )

@@ -24,6 +24,7 @@ from retino_core.accounts.errors import AccountError, AccountErrorCode
 from retino_core.accounts.models import Account, AccountStatus
 from retino_core.accounts.permissions import Permission
 from retino_core.cases.errors import CaseError, CaseErrorCode
+from retino_core.cases.history import rating_received_entry
 from retino_core.cases.models import Case
 from retino_core.cases.statistics import CertificateStatus, certificate_status
 from retino_core.errors import ErrorKind
@@ -89,6 +90,8 @@ def rate_case(
             session.add(rating)
     except IntegrityError:
         raise _already_rated() from None
+    rating_received_entry(session, case=case, actor=actor, rating_id=rating.id, score=rating.score)
+    session.flush()
     return rating
 
 

@@ -18,6 +18,7 @@ from retino_core import clock
 from retino_core.accounts.actor import Actor
 from retino_core.accounts.models import Account, SalesChannel
 from retino_core.accounts.permissions import Permission
+from retino_core.cases.history import shipping_chosen_entry
 from retino_core.cases.models import Case
 from retino_core.channels.models import ShippingKind, ShippingOption
 from retino_core.errors import ErrorKind
@@ -126,5 +127,9 @@ def record_shipping_choice(
         created_at=clock.now(),
     )
     session.add(row)
+    session.flush()
+    shipping_chosen_entry(
+        session, case=case, actor=actor, kind=option.kind.value, option_name=row.option_name, branch_id=row.branch_id
+    )
     session.flush()
     return row

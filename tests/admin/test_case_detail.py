@@ -531,3 +531,18 @@ def test_history_rows_are_written_by_the_actions_not_the_views(ready_shop, sessi
         select(CaseHistory.kind).where(CaseHistory.case_id == ready_shop.case.id).order_by(CaseHistory.id)
     ).all()
     assert kinds == ["case_opened", "tag_added", "tag_added"]
+
+
+def test_the_timeline_names_the_shipping_choice_and_the_rating(client_for, shop, session):
+    from retino_core.accounts.actor import Actor
+    from retino_core.cases.history import rating_received_entry, shipping_chosen_entry
+
+    customer = Actor.customer(shop.case.customer_email)
+    shipping_chosen_entry(
+        session, case=shop.case, actor=customer, kind="carrier_branch", option_name="Zásilkovna", branch_id="Z-12"
+    )
+    rating_received_entry(session, case=shop.case, actor=customer, rating_id=1, score=5)
+    session.commit()
+    body = client_for(Role.agent).get(f"/admin/cases/{shop.case.id}").get_data(as_text=True)
+    assert "Zvolená doprava při vrácení: Zásilkovna, pobočka Z-12" in body
+    assert "Zákazník ohodnotil případ 5 z 5" in body

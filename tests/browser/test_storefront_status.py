@@ -74,13 +74,15 @@ def png_file(tmp_path):
     return path
 
 
-def test_reply_and_rating_from_the_status_page(server, page, session, settings, shop, tmp_path):
+def test_reply_and_a_rating_that_earns_the_badge_from_the_status_page(server, page, session, settings, shop, tmp_path):
     _, channel, case = shop
     context = JobContext(session=session, settings=settings, mailer=None, storage=None, account_id=None)
     compute_certificates(context)
     session.commit()
     page.goto(f"{server}/storefront/{channel.public_id}/certificate?lang=en")
     assert "does not hold the Effortless returns certificate" in page.locator("#certificate-state").inner_text()
+    widget_config = f"{server}/storefront/{channel.public_id}/widget.json?lang=en"
+    assert page.request.get(widget_config).json()["badge"] is None
 
     # a reply with a photo
     page.goto(f"{server}/s/{case.access_token}?lang=en")
@@ -109,3 +111,6 @@ def test_reply_and_rating_from_the_status_page(server, page, session, settings, 
     page.goto(f"{server}/storefront/{channel.public_id}/certificate?lang=en")
     assert page.locator("#certificate-state").inner_text() == "This shop holds the Effortless returns certificate."
     assert "10 of 10 ratings were 4 or 5 stars" in page.locator(".certificate-figures").inner_text()
+    # and the widget's badge appears with the figures
+    badge = page.request.get(widget_config).json()["badge"]
+    assert (badge["percent"], badge["ratings_count"]) == (100, 10)

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from marketplace_app.demo import DEMO_SHOPS_ORIGIN, build_demo
 from retino_core.accounts.actor import Actor
 from retino_core.accounts.credentials import CredentialCipher
-from retino_core.accounts.models import Account, Platform, SalesChannel
+from retino_core.accounts.models import Account, AccountStatus, Platform, SalesChannel
 from retino_core.channels.actions import update_widget_settings
 
 #: The shadow root's parts, by the classes widget.js gives them.
@@ -147,3 +147,21 @@ def test_the_widget_in_a_phone_sized_viewport(shoptet, browser):
         expect(page.locator(OVERLAY)).to_be_hidden()
     finally:
         context.close()
+
+
+def test_a_deactivated_shop_shows_the_notice_and_no_badge_and_files_nothing(shoptet, page, session_factory):
+    base, public_id = shoptet
+    with session_factory() as session:
+        account = session.scalar(select(Account).where(Account.slug == "demo"))
+        account.status = AccountStatus.deactivated
+        session.commit()
+    page.goto(f"{base}/demo/shops/shoptet")
+    _widget_ready(page)
+    assert page.locator(BADGE).count() == 0
+    page.locator(LAUNCHER).click()
+    notice = page.locator("retino-widget .u")
+    expect(notice).to_contain_text("Služba vrácení zboží a reklamací není dostupná")
+    assert page.locator("retino-widget iframe").count() == 0
+    # the portal itself, opened directly, says the same and takes nothing in
+    page.goto(f"{base}/storefront/{public_id}/")
+    expect(page.locator("h1")).to_have_text("Služba vrácení zboží a reklamací není dostupná")

@@ -29,6 +29,9 @@ def test_the_customer_rates_a_closed_case_once(session, account, make_case):
     # then
     assert (rating.score, rating.comment, rating.language, rating.case_id) == (4, "Rychlé, díky.", "cs", case.id)
     assert rating_of_case(session, account_id=account.id, case_id=case.id) is rating
+    assert [
+        (entry.kind, entry.actor_label, entry.data) for entry in case.history if entry.kind == "rating_received"
+    ] == [("rating_received", case.customer_email, {"rating_id": rating.id, "score": 4})]
     with pytest.raises(RatingError) as second:
         rate_case(session, account=account, actor=customer, case=case, score=5)
     assert (second.value.code, second.value.kind) == (RatingErrorCode.already_rated, ErrorKind.conflict)

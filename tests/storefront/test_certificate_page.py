@@ -6,25 +6,14 @@ from decimal import Decimal
 
 import pytest
 
-from marketplace_app import create_app
 from retino_core.accounts.actions import deactivate_account
 from retino_core.accounts.permissions import Role
 from retino_core.ratings.models import CertificateSnapshot, CertificateState
 
+#: These tests are not about rate limits (see conftest.py).
+RATE_LIMITS = False
+
 SHOP = "https://shop.example.test"
-
-
-@pytest.fixture
-def app(settings, engine):
-    app = create_app(settings)
-    app.config.update(RATELIMIT_ENABLED=False)
-    yield app
-    app.extensions["retino_runtime"].close()
-
-
-@pytest.fixture
-def client(app):
-    return app.test_client()
 
 
 @pytest.fixture

@@ -10,7 +10,6 @@ import pytest
 from PIL import Image
 from sqlalchemy import func, select
 
-from marketplace_app import create_app
 from retino_core.accounts.actor import Actor
 from retino_core.accounts.models import AccountStatus
 from retino_core.case_types.models import CaseType
@@ -23,18 +22,6 @@ from retino_core.jobs.models import OutboxJob
 from retino_core.shipping.models import CaseShippingChoice
 
 EMAIL = "petr.dvorak@example.test"
-
-
-@pytest.fixture
-def app(settings, engine):
-    app = create_app(settings)
-    yield app
-    app.extensions["retino_runtime"].close()
-
-
-@pytest.fixture
-def client(app):
-    return app.test_client()
 
 
 @pytest.fixture
@@ -184,6 +171,9 @@ def test_a_return_is_filed_with_two_items_a_bank_account_and_a_branch(client, sh
     )
     assert choice.case_id == case.id
     assert choice.instructions == "Odneste balík na pobočku."
+    assert [entry.data for entry in case.history if entry.kind == "shipping_chosen"] == [
+        {"kind": "carrier_branch", "option": choice.option_name, "branch_id": "Z-1234"}
+    ]
     jobs = session.scalars(select(OutboxJob)).all()
     assert [job.job_name for job in jobs if "mail" in job.job_name] != []
     draft = session.scalar(select(CaseDraft))

@@ -9,7 +9,6 @@ import pytest
 from PIL import Image
 from sqlalchemy import func, select
 
-from marketplace_app import create_app
 from marketplace_app.storefront.form_tokens import SALT as FORM_SALT
 from retino_core import clock
 from retino_core.accounts.actions import deactivate_account
@@ -21,21 +20,10 @@ from retino_core.messaging.actions import send_customer_message
 from retino_core.messaging.models import InboundMessage, InboundSource
 from retino_core.ratings.models import Rating
 
+#: These tests are not about rate limits (see conftest.py).
+RATE_LIMITS = False
+
 SHOP = "https://shop.example.test"
-
-
-@pytest.fixture
-def app(settings, engine):
-    """As in production: CSRF on (the storefront forms are exempt and carry their own signed token)."""
-    app = create_app(settings)
-    app.config.update(RATELIMIT_ENABLED=False)
-    yield app
-    app.extensions["retino_runtime"].close()
-
-
-@pytest.fixture
-def client(app):
-    return app.test_client()
 
 
 @pytest.fixture

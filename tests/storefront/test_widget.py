@@ -5,7 +5,6 @@ from decimal import Decimal
 
 import pytest
 
-from marketplace_app import create_app
 from marketplace_app.storefront.widget import loader_snippet, origin_allowed
 from retino_core import clock
 from retino_core.accounts.actor import Actor
@@ -14,20 +13,10 @@ from retino_core.case_types.models import CaseType
 from retino_core.channels.actions import update_widget_settings
 from retino_core.ratings.models import CertificateSnapshot, CertificateState
 
+#: These tests are not about rate limits (see conftest.py).
+RATE_LIMITS = False
+
 SHOP = "https://shop.example.test"
-
-
-@pytest.fixture
-def app(settings, engine):
-    app = create_app(settings)
-    app.config.update(RATELIMIT_ENABLED=False)
-    yield app
-    app.extensions["retino_runtime"].close()
-
-
-@pytest.fixture
-def client(app):
-    return app.test_client()
 
 
 @pytest.fixture

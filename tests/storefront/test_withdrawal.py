@@ -7,7 +7,6 @@ import pytest
 import time_machine
 from sqlalchemy import func, select
 
-from marketplace_app import create_app
 from retino_core.accounts.models import AccountStatus
 from retino_core.cases.models import Case
 from retino_core.messaging.models import OutboundEmail
@@ -15,18 +14,6 @@ from retino_core.withdrawals.models import WithdrawalStatement
 
 EMAIL = "petr.dvorak@example.test"
 NOW = datetime(2026, 6, 19, 12, 3, 27, tzinfo=UTC)
-
-
-@pytest.fixture
-def app(settings, engine):
-    app = create_app(settings)
-    yield app
-    app.extensions["retino_runtime"].close()
-
-
-@pytest.fixture
-def client(app):
-    return app.test_client()
 
 
 @pytest.fixture

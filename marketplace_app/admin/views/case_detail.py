@@ -233,6 +233,16 @@ def history_text(entry: CaseHistory, *, case: Case, statuses: dict[str, str], us
         if data.get("item_id"):
             return gettext("%(item)s: fields changed: %(fields)s", item=item_name, fields=names)
         return gettext("Fields changed: %(fields)s", fields=names)
+    if kind == HistoryKind.shipping_chosen.value:
+        if data.get("branch_id"):
+            return gettext(
+                "Return shipping chosen: %(option)s, branch %(branch)s",
+                option=data.get("option", ""),
+                branch=data["branch_id"],
+            )
+        return gettext("Return shipping chosen: %(option)s", option=data.get("option", ""))
+    if kind == HistoryKind.rating_received.value:
+        return gettext("The customer rated the case %(score)s out of 5", score=data.get("score", ""))
     return kind
 
 
