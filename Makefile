@@ -53,22 +53,32 @@ demo: migrate
 run: node-deps demo
 	$(BIN)/retino serve --host 127.0.0.1 --port 5000
 
-# Debian's Chromium drives the browser tests (Playwright uses it; it never downloads a browser).
+# Debian's Chromium drives the browser tests (Playwright uses it; it never downloads a browser);
+# PHP's CLI lints the WordPress plugin (`php -l`). One apt-get run installs whatever is missing.
 system-deps:
-	@if ! command -v chromium >/dev/null 2>&1; then \
-		echo "Installing Debian's chromium and DejaVu fonts"; \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core >/dev/null; \
+	@missing=""; \
+	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium fonts-dejavu-core"; \
+	command -v php >/dev/null 2>&1 || missing="$$missing php-cli"; \
+	if [ -n "$$missing" ]; then \
+		echo "Installing Debian packages:$$missing"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
 	fi
 
-node-deps:
-	@if [ -f package.json ]; then npm ci --no-audit --no-fund --silent; fi
+# The admin's front-end libraries and, as dev dependencies, the API mock server (Prism) the adapter
+# tests run against. Reinstalled only when package.json or the lock file changes.
+node_modules/.installed: package.json package-lock.json
+	npm ci --include=dev --no-audit --no-fund --silent
+	@touch $@
+
+node-deps: node_modules/.installed
 
 lint: install-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
 
-pytest: install-test
+# pytest names the dependencies it runs against, so `make pytest` and `make -j test` get them too.
+pytest: system-deps node-deps install-test
 	$(BIN)/pytest
 
 test: system-deps node-deps install-test lint pytest

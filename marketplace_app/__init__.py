@@ -37,4 +37,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.register_blueprint(demo_shops.blueprint)
     admin.init_app(app)
     storefront.init_app(app)
+    from marketplace_app import platforms  # the adapters' wiring (see its docstring)
+
+    platforms.init_app(app)
     return app

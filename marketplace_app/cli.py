@@ -119,12 +119,14 @@ def serve(host: str, port: int) -> None:
 @click.option("--burst", is_flag=True, help="Stop when the queues are empty.")
 def worker(queues: tuple[str, ...], burst: bool) -> None:
     """Run an rq worker on QUEUES (default: all). Needs RETINO_REDIS_URL."""
+    from marketplace_app.platforms import register_adapters
     from retino_core.jobs.worker import QUEUES, run_worker
     from retino_core.runtime import build_runtime
 
     settings = _settings()
     if not settings.redis_url:
         raise click.ClickException("RETINO_REDIS_URL is not set; without Redis, jobs run in-process after commit")
+    register_adapters()
     with build_runtime(settings) as runtime:
         run_worker(runtime, queues or QUEUES, burst=burst)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
+from enum import Enum
 
 from retino_core.money import Money
 
@@ -73,6 +74,8 @@ class RefundRequest:
     amount: Money
     reason: str
     line_amounts: tuple[tuple[str, Money], ...] = ()
+    #: Stable for one refund of one case (Allegro ``commandId``, WooCommerce guard), so a retried job never pays twice.
+    idempotency_key: str = ""
 
 
 @dataclass(frozen=True)
@@ -88,3 +91,118 @@ class CaseStatusUpdate:
     case_number: str
     status_name: str
     is_closed: bool
+
+
+class Capability(Enum):
+    """What an adapter can do on its platform; the UI and the actions ask before they offer or call.
+
+    Each capability names the port operations it unlocks (``CAPABILITY_OPERATIONS`` in
+    ``protocol.py``); an operation whose capability the adapter does not declare is never called.
+    """
+
+    #: Give money back through the platform (WooCommerce ``/orders/{id}/refunds``, Allegro ``/payments/refunds``).
+    refund = "refund"
+    #: Issue a credit note, the accounting record of a refund paid outside the platform (Shoptet).
+    credit_note = "credit_note"
+    #: The platform has its own customer-return objects to sync and reject (Allegro).
+    customer_returns = "customer_returns"
+    #: Write to the buyer through the platform's message centre (Allegro).
+    messaging = "messaging"
+    #: Put HTML (the widget loader, the badge) into the shop's pages through the API (Shoptet).
+    storefront_injection = "storefront_injection"
+    #: Leave a note in the order's history when a case is created or resolved.
+    order_note = "order_note"
+    #: Orders arrive by signed webhook deliveries (Shoptet, WooCommerce).
+    webhooks = "webhooks"
+    #: Orders are found by reading a change feed from a stored cursor (all three; Allegro's only way).
+    polling = "polling"
+
+
+@dataclass(frozen=True)
+class CreditNoteRequest:
+    """Ask for a credit note against the order's invoice (Shoptet has no payment refund, only this).
+
+    ``line_quantities`` pairs an :class:`OrderLineSnapshot` ``external_id`` with the quantity to
+    credit; empty credits the whole invoice. ``amount`` is what the case refunds, for the adapter to
+    check against what the platform computed. ``idempotency_key`` is stable for one refund of one
+    case, so a retried job finds the note it already created instead of issuing a second one.
+    """
+
+    order_external_id: str
+    amount: Money
+    reason: str
+    idempotency_key: str
+    line_quantities: tuple[tuple[str, Decimal], ...] = ()
+
+
+@dataclass(frozen=True)
+class CreditNoteResult:
+    is_success: bool
+    #: The platform's credit-note number (Shoptet ``code``); empty when none was issued.
+    external_id: str = ""
+    #: What the platform answered, for the merchant; empty on success.
+    message: str = ""
+
+
+@dataclass(frozen=True)
+class StorefrontInjectionRequest:
+    """One HTML snippet and the place in the shop's pages it goes (Shoptet ``common-footer``, ``order-confirmed``).
+
+    The adapter checks the platform's limits (Shoptet: 8,192 characters, three locations) and
+    refuses with an unsuccessful result rather than truncating the HTML.
+    """
+
+    location: str
+    html: str
+
+
+@dataclass(frozen=True)
+class StorefrontInjectionResult:
+    location: str
+    is_success: bool
+    #: What the platform answered (its error message, or a note such as "replaced"); for the merchant and logs.
+    message: str = ""
+
+
+@dataclass(frozen=True)
+class WebhookVerification:
+    """The verdict on one webhook delivery: build it with :meth:`valid` or :meth:`invalid`.
+
+    ``dedupe_key`` identifies the delivery itself (WooCommerce ``X-WC-Webhook-Delivery-ID``;
+    Shoptet ``eshopId|event|eventInstance|eventCreated``), so the same delivery received twice is
+    stored and enqueued once. ``reason`` says why a delivery was refused, for the log line; it is
+    never shown to the sender.
+    """
+
+    is_valid: bool
+    reason: str = ""
+    dedupe_key: str = ""
+
+    def __post_init__(self) -> None:
+        if self.is_valid and (not self.dedupe_key or self.reason):
+            raise ValueError("a valid delivery has a dedupe key and no reason")
+        if not self.is_valid and (not self.reason or self.dedupe_key):
+            raise ValueError("an invalid delivery has a reason and no dedupe key")
+
+    @classmethod
+    def valid(cls, dedupe_key: str) -> WebhookVerification:
+        return cls(is_valid=True, dedupe_key=dedupe_key)
+
+    @classmethod
+    def invalid(cls, reason: str) -> WebhookVerification:
+        return cls(is_valid=False, reason=reason)
+
+
+@dataclass(frozen=True)
+class OrderChangePage:
+    """One page of a platform's order change feed, read from an opaque cursor.
+
+    ``cursor`` is what to pass next time (Shoptet: the last ``changeTime``; Allegro: the last
+    event id; WooCommerce: the last ``date_modified``); store it only after the orders were
+    upserted, so a crash re-reads rather than skips. ``has_more`` asks for another page now.
+    The same order may appear more than once and out of order: fetch it and upsert its state.
+    """
+
+    order_external_ids: tuple[str, ...]
+    cursor: str
+    has_more: bool = False

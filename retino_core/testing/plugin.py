@@ -21,6 +21,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from retino_core.config import SETTINGS_INFO_KEY, Settings
 from retino_core.db import make_engine, make_session_factory
 
+# The API mocks the adapter tests run against; pytest collects fixtures from this module's names.
+from retino_core.testing.prism import prism_allegro, prism_shoptet, prism_woocommerce  # noqa: F401
+
 DEFAULT_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
 
