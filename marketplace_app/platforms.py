@@ -7,12 +7,8 @@ rate limiter) for the app. A process that does not build the app (the rq worker,
 calls :func:`register_adapters` and :func:`~retino_core.platforms.registry.build_adapter_runtime`
 itself at start-up.
 
-:data:`ADAPTER_FACTORIES` is empty for now, honestly so: the three adapters have their payload
-mapping and webhook checks but no adapter class yet. When an adapter gains its
-``adapters/<platform>/adapter.py`` with a factory
-``create_adapter(*, channel, settings, cipher, http) -> <Platform>Adapter``, its author adds one line
-here, e.g. ``"shoptet": shoptet_adapter.create_adapter`` (with ``from adapters.shoptet import
-adapter as shoptet_adapter`` at the top).
+:data:`ADAPTER_FACTORIES` names each adapter's factory
+``create_adapter(*, channel, settings, cipher, http) -> <Platform>Adapter`` (no I/O in it).
 """
 
 from __future__ import annotations
@@ -21,6 +17,8 @@ from collections.abc import Mapping
 
 from flask import Flask, current_app
 
+from adapters.allegro import adapter as allegro_adapter
+from adapters.woocommerce_bridge import adapter as woocommerce_adapter
 from retino_core.accounts.models import Platform, SalesChannel
 from retino_core.platforms.protocol import PlatformAdapter
 from retino_core.platforms.registry import (
@@ -31,8 +29,12 @@ from retino_core.platforms.registry import (
     default_registry,
 )
 
-#: Platform name (``Platform`` value) → the adapter's factory. See the module docstring.
-ADAPTER_FACTORIES: Mapping[str, AdapterFactory] = {}
+#: Platform name (``Platform`` value) → the adapter's factory. See the module docstring. Shoptet's
+#: adapter needs the API access tokens of its install flow before it can be built per channel.
+ADAPTER_FACTORIES: Mapping[str, AdapterFactory] = {
+    "allegro": allegro_adapter.create_adapter,
+    "woocommerce": woocommerce_adapter.create_adapter,
+}
 
 _RUNTIME_KEY = "retino_adapter_runtime"
 
