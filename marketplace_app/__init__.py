@@ -37,6 +37,9 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.register_blueprint(demo_shops.blueprint)
     admin.init_app(app)
     storefront.init_app(app)
+    from marketplace_app import webhooks  # the platforms' webhook intake
+
+    app.register_blueprint(webhooks.blueprint)
     from marketplace_app import platforms  # the adapters' wiring (see its docstring)
 
     platforms.init_app(app)

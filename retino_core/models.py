@@ -16,6 +16,7 @@ from retino_core.orders import models as orders_models
 from retino_core.ratings import models as ratings_models
 from retino_core.saved_filters import models as saved_filters_models
 from retino_core.shipping import models as shipping_models
+from retino_core.webhooks import models as webhooks_models
 from retino_core.withdrawals import models as withdrawals_models
 
 __all__ = [
@@ -33,5 +34,6 @@ __all__ = [
     "ratings_models",
     "saved_filters_models",
     "shipping_models",
+    "webhooks_models",
     "withdrawals_models",
 ]
