@@ -6,7 +6,8 @@ The body is read raw (``get_data(cache=False)``) and verified byte for byte agai
 exist or is not WooCommerce; 200 for the unsigned creation ping (nothing stored); 401 with a
 short JSON reason (the detailed one goes to the log) for a missing or wrong signature or delivery
 id; 400 for a signed body that is not JSON; 201 for a new delivery, 200 for one already stored.
-WooCommerce disables a webhook after five failed deliveries, so only real refusals are 4xx.
+WooCommerce disables a webhook after five failed deliveries, so only real refusals are 4xx: a
+delivery for a disabled channel or a deactivated account is answered 200 and ignored.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from adapters.woocommerce_bridge.tasks import process_woocommerce_delivery
 from marketplace_app.database import db
 from marketplace_app.extensions import csrf
 from marketplace_app.platforms import adapter_for
-from retino_core.accounts.models import Platform
+from retino_core.accounts.models import Account, ChannelStatus, Platform
 from retino_core.channels.queries import channel_by_public_id
 from retino_core.platforms.interface import WebhookDelivery as ReceivedDelivery
 from retino_core.webhooks.actions import MAX_DEDUPE_KEY_LENGTH, accept_delivery
@@ -45,6 +46,12 @@ def woocommerce(channel_public_id: str) -> tuple[Response, int]:
     if channel is None or channel.platform is not Platform.woocommerce:
         abort(404)
     received = ReceivedDelivery(headers=dict(request.headers.items()), raw_body=request.get_data(cache=False))
+    account = session.get(Account, channel.account_id)
+    if channel.status is ChannelStatus.disabled or account is None or not account.is_active:
+        # Uninstalled or switched off, or the merchant's account is deactivated: acknowledged (so the
+        # platform does not count failures against a webhook it may still deliver to) and ignored.
+        logger.info("woocommerce channel %s: delivery ignored, channel or account not active", channel.id)
+        return jsonify(status="ignored"), 200
     if is_ping(received):
         logger.info("woocommerce channel %s: webhook ping answered", channel.id)
         return jsonify(status="ok"), 200

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from adapters.woocommerce_bridge.tasks import process_woocommerce_delivery
 from marketplace_app import create_app
 from retino_core.accounts.credentials import CredentialCipher
-from retino_core.accounts.models import Platform
+from retino_core.accounts.models import Account, AccountStatus, ChannelStatus, Platform
 from retino_core.jobs import OutboxJob, OutboxStatus, run_outbox_job
 from retino_core.orders.models import Order
 from retino_core.webhooks.actions import accept_delivery
@@ -293,3 +293,19 @@ def test_the_same_delivery_20_times_concurrently_stores_one_row_and_one_job(sett
     assert sorted(body["status"] for _, body in results) == ["accepted"] + ["duplicate"] * 19
     assert _counts(session) == (1, 1, 1)
     assert session.scalars(select(OutboxJob.status)).one() is OutboxStatus.done
+
+
+@pytest.mark.parametrize("switched_off", ["channel", "account"])
+def test_a_disabled_channel_or_deactivated_account_is_acknowledged_and_ignored(
+    client, session, woo_channel, switched_off
+):
+    channel = woo_channel()
+    if switched_off == "channel":
+        channel.status = ChannelStatus.disabled
+    else:
+        session.get(Account, channel.account_id).status = AccountStatus.deactivated
+    session.commit()
+    response = _post(client, channel)
+    assert response.status_code == 200
+    assert response.get_json() == {"status": "ignored"}
+    assert _counts(session) == (0, 0, 0)
