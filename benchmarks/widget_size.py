@@ -49,7 +49,7 @@ def gzipped_size(data: bytes) -> int:
 
 def sizes() -> list[Size]:
     sys.path.insert(0, str(ROOT))
-    from marketplace_app.storefront.widget import loader_snippet
+    from retino_core.channels.snippets import loader_snippet
 
     script = WIDGET_SCRIPT.read_bytes()
     snippet = loader_snippet(EXAMPLE_SCRIPT_URL, language="cs").encode()

@@ -40,6 +40,15 @@ def create_app(settings: Settings | None = None) -> Flask:
     from marketplace_app import webhooks  # the platforms' webhook intake
 
     app.register_blueprint(webhooks.blueprint)
+    from marketplace_app import connect_woocommerce  # WooCommerce's app authorisation (connect flow)
+
+    app.register_blueprint(connect_woocommerce.blueprint)
+    from marketplace_app import connect_shoptet  # the Shoptet add-on's install URL
+
+    app.register_blueprint(connect_shoptet.blueprint)
+    from marketplace_app import connect_allegro  # Allegro's OAuth callback (connect flow)
+
+    app.register_blueprint(connect_allegro.blueprint)
     from marketplace_app import platforms  # the adapters' wiring (see its docstring)
 
     platforms.init_app(app)

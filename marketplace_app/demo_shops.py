@@ -28,9 +28,9 @@ from sqlalchemy import exists, select
 
 from marketplace_app.database import db, runtime
 from marketplace_app.demo import DEMO_SLUG
-from marketplace_app.storefront.widget import loader_snippet
 from retino_core.accounts.models import Account, Platform, SalesChannel
 from retino_core.cases.models import Case
+from retino_core.channels.snippets import loader_snippet
 from retino_core.orders.models import Order
 
 blueprint = Blueprint("demo_shops", __name__)

@@ -18,6 +18,7 @@ from collections.abc import Mapping
 from flask import Flask, current_app
 
 from adapters.allegro import adapter as allegro_adapter
+from adapters.shoptet import install as shoptet_install
 from adapters.woocommerce_bridge import adapter as woocommerce_adapter
 from retino_core.accounts.models import Platform, SalesChannel
 from retino_core.platforms.protocol import PlatformAdapter
@@ -28,11 +29,12 @@ from retino_core.platforms.registry import (
     build_adapter_runtime,
     default_registry,
 )
+from retino_core.runtime import Runtime
 
-#: Platform name (``Platform`` value) → the adapter's factory. See the module docstring. Shoptet's
-#: adapter needs the API access tokens of its install flow before it can be built per channel.
+#: Platform name (``Platform`` value) → the adapter's factory. See the module docstring.
 ADAPTER_FACTORIES: Mapping[str, AdapterFactory] = {
     "allegro": allegro_adapter.create_adapter,
+    "shoptet": shoptet_install.create_adapter,
     "woocommerce": woocommerce_adapter.create_adapter,
 }
 
@@ -61,7 +63,10 @@ def register_adapters(
 def init_app(app: Flask) -> None:
     """Register the adapters and keep the app's adapter runtime (built from the app's settings)."""
     register_adapters()
-    app.extensions[_RUNTIME_KEY] = build_adapter_runtime(app.extensions["retino_settings"])
+    core_runtime: Runtime = app.extensions["retino_runtime"]
+    app.extensions[_RUNTIME_KEY] = build_adapter_runtime(
+        app.extensions["retino_settings"], session_factory=core_runtime.session_factory
+    )
 
 
 def adapter_runtime() -> AdapterRuntime:

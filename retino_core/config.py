@@ -60,6 +60,20 @@ class Settings:
     queue_prefix: str = "retino"
     #: Seconds after which the sweeper re-enqueues an outbox job that no worker has finished.
     outbox_stale_seconds: int = 60
+    #: Orders of the last this many days are imported when a channel is installed or connected.
+    platform_import_days: int = 90
+    #: Our Shoptet add-on's OAuth server (``https://<partner shop>/action/ApiOAuthServer``) and client,
+    #: as shown in Shoptet's partner admin; empty disables the Shoptet install URL.
+    shoptet_oauth_url: str = ""
+    shoptet_client_id: str = ""
+    shoptet_client_secret: str = ""
+    #: The Shoptet API; changed only to route through a proxy or to a test peer.
+    shoptet_api_url: str = "https://api.myshoptet.com"
+    #: Our Allegro application's client (apps.developer.allegro.pl); empty disables connecting Allegro.
+    allegro_client_id: str = ""
+    allegro_client_secret: str = ""
+    #: ``production`` (allegro.pl) or ``sandbox`` (allegro.pl.allegrosandbox.pl).
+    allegro_environment: str = "production"
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @property
@@ -90,6 +104,12 @@ class Settings:
             raise SettingsError("RETINO_SECRET_KEY must be at least 32 characters in production")
         if not self.public_base_url.startswith(("http://", "https://")):
             raise SettingsError("RETINO_PUBLIC_BASE_URL must start with http:// or https://")
+        if self.allegro_environment not in {"production", "sandbox"}:
+            raise SettingsError(
+                f"RETINO_ALLEGRO_ENVIRONMENT must be production or sandbox, got {self.allegro_environment!r}"
+            )
+        if self.shoptet_oauth_url and not self.shoptet_oauth_url.startswith(("http://", "https://")):
+            raise SettingsError("RETINO_SHOPTET_OAUTH_URL must start with http:// or https://")
         if "@" not in self.mail_sender:
             raise SettingsError("RETINO_MAIL_SENDER must be an e-mail address")
         return self
@@ -119,6 +139,16 @@ class Settings:
             outbox_stale_seconds=parse_positive_int(
                 read("OUTBOX_STALE_SECONDS", str(defaults.outbox_stale_seconds)), "RETINO_OUTBOX_STALE_SECONDS"
             ),
+            platform_import_days=parse_positive_int(
+                read("PLATFORM_IMPORT_DAYS", str(defaults.platform_import_days)), "RETINO_PLATFORM_IMPORT_DAYS"
+            ),
+            shoptet_oauth_url=read("SHOPTET_OAUTH_URL", "").rstrip("/"),
+            shoptet_client_id=read("SHOPTET_CLIENT_ID", ""),
+            shoptet_client_secret=read("SHOPTET_CLIENT_SECRET", ""),
+            shoptet_api_url=read("SHOPTET_API_URL", defaults.shoptet_api_url).rstrip("/"),
+            allegro_client_id=read("ALLEGRO_CLIENT_ID", ""),
+            allegro_client_secret=read("ALLEGRO_CLIENT_SECRET", ""),
+            allegro_environment=read("ALLEGRO_ENVIRONMENT", defaults.allegro_environment),
         ).validate()
 
 

@@ -14,6 +14,7 @@ from retino_core.intake import models as intake_models
 from retino_core.messaging import models as messaging_models
 from retino_core.orders import models as orders_models
 from retino_core.ratings import models as ratings_models
+from retino_core.refunds import models as refunds_models
 from retino_core.saved_filters import models as saved_filters_models
 from retino_core.shipping import models as shipping_models
 from retino_core.webhooks import models as webhooks_models
@@ -32,6 +33,7 @@ __all__ = [
     "messaging_models",
     "orders_models",
     "ratings_models",
+    "refunds_models",
     "saved_filters_models",
     "shipping_models",
     "webhooks_models",

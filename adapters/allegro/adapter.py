@@ -1,44 +1,53 @@
-"""The Allegro adapter: orders by polling the event journal, refunds and buyer messages.
+"""The Allegro adapter: orders by polling the event journal, customer returns, refunds and buyer messages.
 
 Allegro has no webhooks, so ``verify_webhook`` is not among the capabilities: orders are found by
-reading ``GET /order/events`` from a stored cursor and read with ``GET /order/checkout-forms/{id}``.
-Customer returns (``Capability.customer_returns``) come with the return sync, not here.
+reading ``GET /order/events`` from a stored cursor and read with ``GET /order/checkout-forms/{id}``;
+customer returns (beta) are read from ``GET /order/customer-returns`` by creation time.
 
-Build it with :func:`create_adapter`, the registry's factory. Two things are arguments of the
-factory rather than settings, because :class:`~retino_core.config.Settings` has none for them yet:
+Build it with :func:`create_adapter`, the registry's factory. Two of its arguments exist for
+tests and special wiring only:
 
-- ``api_url``: the API host, :data:`~adapters.allegro.client.PRODUCTION_API_URL` by default or
-  :data:`~adapters.allegro.client.SANDBOX_API_URL` (the composition root binds it with
-  ``functools.partial``; tests point it at the mock);
-- ``token_provider``: a callable answering the seller's current access token. By default it reads
-  ``access_token`` from the channel's encrypted credentials on each call; the OAuth refresh
-  (12-hour tokens) will pass a provider that refreshes before expiry.
+- ``api_url``: the API host; by default the one of ``settings.allegro_environment``
+  (:data:`~adapters.allegro.client.PRODUCTION_API_URL` or
+  :data:`~adapters.allegro.client.SANDBOX_API_URL`); tests point it at the mock;
+- ``token_provider``: a callable answering the seller's current access token. By default the
+  factory passes :func:`~adapters.allegro.install.refreshing_token_provider` (refreshes the
+  12-hour token through the runtime's token cache and credential store) when the runtime has a
+  credential store and our Allegro application is configured, else :func:`stored_token_provider`,
+  which reads ``access_token`` from the channel's encrypted credentials.
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from adapters.allegro import mapping
+from adapters.allegro import mapping, returns
 from adapters.allegro.client import (
     EVENTS_PAGE_LIMIT,
     PLATFORM,
-    PRODUCTION_API_URL,
+    RETURNS_PAGE_LIMIT,
     AllegroClient,
     TokenProvider,
     build_client,
 )
 from adapters.allegro.errors import PayloadError
+from adapters.allegro.install import AllegroOAuth, hosts_for, is_configured, refreshing_token_provider
+from retino_core import clock
 from retino_core.money import Money, quantize_amount
 from retino_core.platforms import payload
-from retino_core.platforms.http import AuthExpired, Invalid, PlatformHttp
+from retino_core.platforms.http import AuthExpired, Invalid, NotFound, PlatformHttp
 from retino_core.platforms.interface import (
     Capability,
+    CustomerReturnPage,
+    CustomerReturnRejection,
+    CustomerReturnSnapshot,
     OrderChangePage,
     OrderSnapshot,
+    PlatformActionResult,
     RefundRequest,
     RefundResult,
 )
@@ -48,6 +57,7 @@ if TYPE_CHECKING:
     from retino_core.accounts.credentials import CredentialCipher
     from retino_core.accounts.models import SalesChannel
     from retino_core.config import Settings
+    from retino_core.platforms.tokens import CredentialStore, TokenCache
 
 #: Names every ``commandId`` we derive (uuid5), so the same idempotency key always gives the same command.
 COMMAND_ID_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "urn:retino:allegro:payment-refund")
@@ -67,17 +77,30 @@ REFUND_REASONS = frozenset(
 REFUND_ACCEPTED_STATUSES = frozenset({"SUCCESS", "PARTIAL", "IN_PROGRESS", "VALIDATED", "NEW"})
 SELLER_COMMENT_MAX_LENGTH = 250
 MESSAGE_MAX_LENGTH = 2000
+#: Pages of customer returns read in one ``fetch_customer_returns`` call before answering ``has_more``.
+RETURNS_PAGES_PER_CALL = 10
+#: Return statuses that say the refund was already refused on Allegro.
+REJECTED_RETURN_STATUSES = frozenset({"REJECTED"})
 
 
 class AllegroAdapter(PlatformAdapter):
-    """One Allegro seller's adapter: polling, refunds and the message centre."""
+    """One Allegro seller's adapter: polling, customer returns, refunds and the message centre."""
 
     platform = PLATFORM
-    capabilities = frozenset({Capability.polling, Capability.refund, Capability.messaging})
+    capabilities = frozenset({Capability.polling, Capability.refund, Capability.messaging, Capability.customer_returns})
 
-    def __init__(self, *, client: AllegroClient, seller_id: str) -> None:
+    def __init__(
+        self,
+        *,
+        client: AllegroClient,
+        seller_id: str,
+        import_days: int = 90,
+        now: Callable[[], datetime] = clock.now,
+    ) -> None:
         self.client = client
         self.seller_id = seller_id
+        self.import_days = import_days
+        self._now = now
 
     def fetch_order(self, external_id: str) -> OrderSnapshot:
         """The checkout form ``external_id`` (a UUID) as a snapshot; ``NotFound`` for an unknown or malformed id."""
@@ -118,6 +141,98 @@ class AllegroAdapter(PlatformAdapter):
             if form_id:
                 order_ids.setdefault(form_id, None)
         return OrderChangePage(tuple(order_ids), cursor=next_cursor, has_more=len(events) >= EVENTS_PAGE_LIMIT)
+
+    def fetch_customer_returns(self, cursor: str) -> CustomerReturnPage:
+        """The customer returns created at or after ``cursor`` (an ISO 8601 UTC time), oldest first.
+
+        ``""`` starts :attr:`import_days` ago (``settings.platform_import_days``). Up to
+        :data:`RETURNS_PAGES_PER_CALL` pages of :data:`~adapters.allegro.client.RETURNS_PAGE_LIMIT`
+        are read by ``offset``; ``has_more`` says the last page was full. The returns are
+        answered sorted by (``createdAt``, ``id``) and the new cursor is the latest ``createdAt``
+        seen, inclusive, so the next call reads the returns of that very moment again: duplicates
+        at the boundary are harmless because the core opens one case per return id, and nothing
+        created in the same millisecond is skipped. An empty answer keeps the cursor.
+
+        Each return's items name offers, so its order's checkout form is read (once per order
+        per call) to find the order lines; an order Allegro no longer has leaves the line ids
+        empty and the core files those items by name.
+        """
+        since = returns.read_cursor(cursor) if cursor else self._now() - timedelta(days=self.import_days)
+        found: dict[str, CustomerReturnSnapshot] = {}
+        lines_by_order: dict[str, list[returns.OfferLine]] = {}
+        has_more = False
+        for page in range(RETURNS_PAGES_PER_CALL):
+            answer = payload.as_mapping(
+                self.client.get_customer_returns(
+                    {
+                        "createdAt.gte": returns.cursor_for(since),
+                        "limit": RETURNS_PAGE_LIMIT,
+                        "offset": page * RETURNS_PAGE_LIMIT,
+                    }
+                ),
+                "customerReturns",
+            )
+            items = answer.get("customerReturns")
+            if not isinstance(items, list):
+                raise PayloadError("customerReturns.customerReturns must be a list")
+            for index, item in enumerate(items):
+                data = payload.as_mapping(item, f"customerReturns.customerReturns[{index}]")
+                order_id = payload.required_text(data, "orderId", "customerReturn")
+                if order_id not in lines_by_order:
+                    lines_by_order[order_id] = self._offer_lines(order_id)
+                snapshot = returns.map_customer_return(data, lines_by_order[order_id])
+                found[snapshot.external_id] = snapshot
+            has_more = len(items) >= RETURNS_PAGE_LIMIT
+            if not has_more:
+                break
+        ordered = tuple(sorted(found.values(), key=lambda snapshot: (snapshot.created_at, snapshot.external_id)))
+        next_cursor = returns.cursor_for(ordered[-1].created_at) if ordered else cursor
+        return CustomerReturnPage(ordered, cursor=next_cursor, has_more=has_more)
+
+    def reject_customer_return(self, rejection: CustomerReturnRejection) -> PlatformActionResult:
+        """Refuse the return's refund: ``POST /order/customer-returns/{id}/rejection {rejection:{code, reason}}``.
+
+        A code outside :data:`~adapters.allegro.returns.REJECTION_CODES` or a reason that is empty
+        or over 250 characters is refused here without asking. Allegro's own refusal (422, 409,
+        400) is an unsuccessful result with its message, unless the return turns out to be
+        rejected already (a repeated job after a lost answer): that counts as success.
+        """
+        code = rejection.reason_code.strip().upper()
+        reason = rejection.message.strip()
+        if code not in returns.REJECTION_CODES:
+            return PlatformActionResult(is_success=False, message=f"{rejection.reason_code!r} is not an Allegro code")
+        if not reason or len(reason) > returns.REJECTION_REASON_MAX_LENGTH:
+            return PlatformActionResult(
+                is_success=False,
+                message=f"the reason must have 1 to {returns.REJECTION_REASON_MAX_LENGTH} characters",
+            )
+        try:
+            self.client.reject_customer_return(
+                rejection.return_external_id, {"rejection": {"code": code, "reason": reason}}
+            )
+        except Invalid as error:
+            if self._already_rejected(rejection.return_external_id):
+                return PlatformActionResult(is_success=True, message="already rejected on Allegro")
+            return PlatformActionResult(is_success=False, message=error.message)
+        except NotFound as error:
+            return PlatformActionResult(is_success=False, message=error.message)
+        return PlatformActionResult(is_success=True)
+
+    def _already_rejected(self, return_id: str) -> bool:
+        try:
+            data = payload.as_mapping(self.client.get_customer_return(return_id), "customerReturn")
+        except (Invalid, NotFound):
+            return False
+        rejection = payload.optional_mapping(data.get("rejection"), "customerReturn.rejection")
+        return bool(payload.text(rejection, "code", "customerReturn.rejection")) or (
+            payload.text(data, "status", "customerReturn") in REJECTED_RETURN_STATUSES
+        )
+
+    def _offer_lines(self, order_id: str) -> list[returns.OfferLine]:
+        try:
+            return returns.offer_lines(self.client.get_checkout_form(order_id))
+        except NotFound:
+            return []
 
     def issue_refund(self, request: RefundRequest) -> RefundResult:
         """Refund through ``POST /payments/refunds`` with a ``commandId`` derived from the idempotency key.
@@ -301,14 +416,31 @@ def create_adapter(
     settings: Settings,
     cipher: CredentialCipher,
     http: PlatformHttp,
-    api_url: str = PRODUCTION_API_URL,
+    tokens: TokenCache | None = None,
+    credentials: CredentialStore | None = None,
+    api_url: str | None = None,
     token_provider: TokenProvider | None = None,
 ) -> AllegroAdapter:
     """The registry's factory: an adapter for ``channel`` (its ``external_shop_id`` is the seller id); no I/O.
 
-    ``api_url`` chooses production or sandbox and ``token_provider`` the source of access tokens
-    (default :func:`stored_token_provider`); see the module docstring. ``settings`` is not read yet.
+    The API host is ``api_url`` or the one of ``settings.allegro_environment``; the token source
+    is ``token_provider`` or, when the runtime has a token cache and a credential store and our
+    application is configured, the refreshing provider of :mod:`adapters.allegro.install`, else
+    :func:`stored_token_provider` (see the module docstring). The customer-return import window
+    is ``settings.platform_import_days``.
     """
-    provider = token_provider if token_provider is not None else stored_token_provider(channel, cipher)
-    client = build_client(http, base_url=api_url, seller_id=channel.external_shop_id, token_provider=provider)
-    return AllegroAdapter(client=client, seller_id=channel.external_shop_id)
+    hosts = hosts_for(settings.allegro_environment)
+    provider = token_provider
+    if provider is None and tokens is not None and credentials is not None and is_configured(settings):
+        provider = refreshing_token_provider(
+            channel_id=channel.id,
+            oauth=AllegroOAuth.from_settings(settings, http=http),
+            tokens=tokens,
+            credentials=credentials,
+        )
+    if provider is None:
+        provider = stored_token_provider(channel, cipher)
+    client = build_client(
+        http, base_url=api_url or hosts.api_url, seller_id=channel.external_shop_id, token_provider=provider
+    )
+    return AllegroAdapter(client=client, seller_id=channel.external_shop_id, import_days=settings.platform_import_days)

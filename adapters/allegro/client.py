@@ -4,9 +4,7 @@ What Allegro asks of every call, done here once:
 
 - ``Authorization: Bearer <access token>``. The token comes from a *token provider*, a callable
   with no arguments returning the current access token, asked again on every attempt (retries
-  included). This session's provider reads the token stored in the channel's encrypted
-  credentials; the OAuth refresh (tokens live 12 h) plugs in later as another provider, without
-  touching this module.
+  included); :mod:`adapters.allegro.install` provides the one that refreshes the 12-hour tokens.
 - Vendor media types: ``Accept: application/vnd.allegro.public.v1+json`` on every call and the same
   ``Content-Type`` on bodies; beta resources (customer returns, post-purchase issues) use
   ``application/vnd.allegro.beta.v1+json`` instead. Allegro answers 406 to plain JSON.
@@ -26,6 +24,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Mapping
 from typing import Any
+from urllib.parse import quote
 
 import requests
 
@@ -44,6 +43,8 @@ SELLER_RATE_LIMIT = RateLimit(per_second=10, burst=10)
 MESSAGING_RATE_LIMIT = RateLimit(per_second=1, name="messaging")
 #: The most events ``GET /order/events`` returns in one page.
 EVENTS_PAGE_LIMIT = 1000
+#: Customer returns asked for per page (``GET /order/customer-returns`` allows 1 to 1,000, default 100).
+RETURNS_PAGE_LIMIT = 100
 
 #: Returns the seller's current access token; asked on every attempt, so it may refresh in between.
 TokenProvider = Callable[[], str]
@@ -101,6 +102,31 @@ class AllegroClient:
         if from_event_id:
             params["from"] = from_event_id
         return self._get("/order/events", params=params)
+
+    def get_me(self) -> Any:
+        """``GET /me``: the seller the access token belongs to (``id``, ``login``)."""
+        return self._get("/me")
+
+    def get_customer_returns(self, params: Mapping[str, Any]) -> Any:
+        """``GET /order/customer-returns`` (beta) with the given filters (``createdAt.gte``, ``limit``, ``offset``)."""
+        return self._get("/order/customer-returns", params=params, media_type=BETA_MEDIA_TYPE)
+
+    def get_customer_return(self, customer_return_id: str) -> Any:
+        """``GET /order/customer-returns/{id}`` (beta)."""
+        return self._get(f"/order/customer-returns/{quote(customer_return_id, safe='')}", media_type=BETA_MEDIA_TYPE)
+
+    def reject_customer_return(self, customer_return_id: str, body: Mapping[str, Any]) -> Any:
+        """``POST /order/customer-returns/{id}/rejection`` (beta), retried on 429/5xx.
+
+        Repeating it is harmless: a return already rejected answers 422, which the adapter reads
+        as success once the return shows the rejection.
+        """
+        return self._post(
+            f"/order/customer-returns/{quote(customer_return_id, safe='')}/rejection",
+            body,
+            idempotent=True,
+            media_type=BETA_MEDIA_TYPE,
+        )
 
     def create_refund(self, body: Mapping[str, Any]) -> Any:
         """``POST /payments/refunds``, retried on 429/5xx: Allegro dedupes it on the body's ``commandId``."""

@@ -13,13 +13,15 @@ channel's encrypted credentials and the OAuth token exchange, comes with the ins
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
 from adapters.shoptet import mapping, webhooks
-from adapters.shoptet.client import TEMPLATE_HTML_MAX_LENGTH, TEMPLATE_LOCATIONS, ShoptetClient
+from adapters.shoptet.client import MAX_PAGES, TEMPLATE_HTML_MAX_LENGTH, TEMPLATE_LOCATIONS, ShoptetClient
 from adapters.shoptet.errors import PayloadError
+from retino_core import clock
 from retino_core.money import Money
 from retino_core.platforms import payload
 from retino_core.platforms.http import NotFound
@@ -28,10 +30,12 @@ from retino_core.platforms.interface import (
     CaseStatusUpdate,
     CreditNoteRequest,
     CreditNoteResult,
+    OrderChangePage,
     OrderSnapshot,
     StorefrontInjectionRequest,
     StorefrontInjectionResult,
     WebhookDelivery,
+    WebhookSetup,
     WebhookVerification,
 )
 from retino_core.platforms.protocol import PlatformAdapter
@@ -45,12 +49,56 @@ class ShoptetAdapter(PlatformAdapter):
 
     platform = "shoptet"
     capabilities = frozenset(
-        {Capability.webhooks, Capability.credit_note, Capability.storefront_injection, Capability.order_note}
+        {
+            Capability.webhooks,
+            Capability.polling,
+            Capability.credit_note,
+            Capability.storefront_injection,
+            Capability.order_note,
+        }
     )
 
-    def __init__(self, client: ShoptetClient, *, signature_key: str) -> None:
+    def __init__(
+        self,
+        client: ShoptetClient,
+        *,
+        signature_key: str,
+        import_days: int = 90,
+        now: Callable[[], datetime] = clock.now,
+    ) -> None:
         self.client = client
         self.signature_key = signature_key
+        self.import_days = import_days
+        self._now = now
+
+    # --- order sync
+
+    def fetch_order_changes(self, cursor: str) -> OrderChangePage:
+        """The orders changed since ``cursor``, one page at a time, in two phases.
+
+        The first sync (``cursor == ""``) lists the orders changed in the last ``import_days``
+        (``GET /api/orders?changeTimeFrom=``, 50 a page): cursor ``import|<from>|<page>|<started>``.
+        Then the change feed (``GET /api/orders/changes?from=``, kept 30 days, 1,000 a page):
+        cursor ``changes|<from>|<page>``; when its last page is read, the next ``from`` is the newest
+        ``changeTime`` seen, so a run re-reads that instant rather than missing an order changed in
+        it. Deleted orders are left out (their cases keep their copy of the order).
+        """
+        phase, changed_from, page, started = _parse_cursor(cursor, self._now(), self.import_days)
+        if phase == "import":
+            codes, page_count = self.client.order_codes_page(changed_from=changed_from, page=page)
+            if page < min(page_count, MAX_PAGES):
+                return OrderChangePage(tuple(codes), f"import|{changed_from}|{page + 1}|{started}", has_more=True)
+            return OrderChangePage(tuple(codes), f"changes|{started}|1", has_more=False)
+        changes, page_count = self.client.order_changes_page(changed_from=changed_from, page=page)
+        codes = tuple(
+            payload.required_text(change, "code", "data.changes[]")
+            for change in changes
+            if change.get("changeType") != "delete"
+        )
+        if page < min(page_count, MAX_PAGES):
+            return OrderChangePage(codes, f"changes|{changed_from}|{page + 1}", has_more=True)
+        newest = max((str(change.get("changeTime") or "") for change in changes), default="", key=_instant)
+        return OrderChangePage(codes, f"changes|{newest or changed_from}|1", has_more=False)
 
     # --- orders
 
@@ -79,9 +127,10 @@ class ShoptetAdapter(PlatformAdapter):
             return WebhookVerification.invalid(f"webhook for e-shop {key[0]}, this channel is {self.client.eshop_id}")
         return WebhookVerification.valid("|".join(str(part) for part in key))
 
-    def register_order_webhooks(self, url: str) -> tuple[str, ...]:
-        """Make ``order:create`` and ``order:update`` deliver to ``url`` (install job; safe to repeat)."""
-        return self.client.register_order_webhooks(url)
+    def ensure_webhooks(self, callback_url: str) -> WebhookSetup:
+        """Make ``order:create`` and ``order:update`` deliver to ``callback_url`` (never ``order:cancel``)."""
+        created, moved = self.client.register_order_webhooks(callback_url)
+        return WebhookSetup(created=created, removed=moved)
 
     # --- storefront
 
@@ -261,3 +310,30 @@ def _integer(data: Mapping[str, Any], key: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
         raise PayloadError(f"invoice.items[].{key} is missing or not an integer")
     return value
+
+
+def _parse_cursor(cursor: str, now: datetime, import_days: int) -> tuple[str, str, int, str]:
+    """(phase, from, page, import start) of a cursor; an empty or unreadable one starts the import."""
+    parts = cursor.split("|")
+    try:
+        if parts[0] == "import" and len(parts) == 4 and int(parts[2]) >= 1:
+            return "import", parts[1], int(parts[2]), parts[3]
+        if parts[0] == "changes" and len(parts) == 3 and int(parts[2]) >= 1:
+            return "changes", parts[1], int(parts[2]), ""
+    except ValueError:
+        pass
+    started = _format_instant(now)
+    return "import", _format_instant(now - timedelta(days=import_days)), 1, started
+
+
+def _format_instant(moment: datetime) -> str:
+    """ISO 8601 with the offset, as Shoptet's filters want it (``2024-01-31T10:00:00+0000``)."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S%z")
+
+
+def _instant(value: str) -> datetime:
+    """``changeTime`` for ordering; an unreadable one sorts first (it never becomes the cursor)."""
+    try:
+        return datetime.strptime(value, "%Y-%m-%dT%H:%M:%S%z")
+    except ValueError:
+        return datetime.min.replace(tzinfo=UTC)

@@ -48,6 +48,8 @@ ORDER_EVENTS = ("order:create", "order:update")
 #: The most list items Shoptet returns per page (``itemsPerPage``); also guards page loops.
 ITEMS_PER_PAGE = 50
 MAX_PAGES = 100
+#: ``GET /api/orders/changes`` takes up to 1,000 per page.
+CHANGES_PER_PAGE = 1000
 
 AccessTokenProvider = Callable[[], str]
 
@@ -93,12 +95,50 @@ class ShoptetClient:
     def close(self) -> None:
         self.http.close()
 
+    # --- e-shop
+
+    def eshop_url(self, ident: str) -> str:
+        """The URL named ``ident`` in ``data.urls[]`` of ``GET /api/eshop`` (``oauth``: its OAuth server), or ""."""
+        data = self._data("GET", "/api/eshop")
+        urls = data.get("urls")
+        for item in urls if isinstance(urls, list) else []:
+            if isinstance(item, Mapping) and item.get("ident") == ident and isinstance(item.get("url"), str):
+                return str(item["url"])
+        return ""
+
     # --- orders
 
     def get_order(self, code: str) -> Mapping[str, Any]:
         """``data.order`` of ``GET /api/orders/{code}``; ``NotFound`` when the e-shop has no such order."""
         data = self._data("GET", f"/api/orders/{_segment(code)}")
         return payload.as_mapping(payload.required(data, "order", "data"), "data.order")
+
+    def order_codes_page(self, *, changed_from: str, page: int) -> tuple[list[str], int]:
+        """One page of ``GET /api/orders?changeTimeFrom=`` (oldest first): the codes and the page count."""
+        data = self._data(
+            "GET",
+            "/api/orders",
+            params={"changeTimeFrom": changed_from, "page": page, "itemsPerPage": ITEMS_PER_PAGE},
+        )
+        orders = payload.required(data, "orders", "data")
+        if not isinstance(orders, list):
+            raise PayloadError("data.orders must be a list")
+        codes = [
+            payload.required_text(payload.as_mapping(item, "data.orders[]"), "code", "data.orders[]") for item in orders
+        ]
+        return codes, _page_count(data)
+
+    def order_changes_page(self, *, changed_from: str, page: int) -> tuple[list[Mapping[str, Any]], int]:
+        """One page of ``GET /api/orders/changes?from=`` (kept 30 days): ``{code, changeTime, changeType}`` items."""
+        data = self._data(
+            "GET",
+            "/api/orders/changes",
+            params={"from": changed_from, "page": page, "itemsPerPage": CHANGES_PER_PAGE},
+        )
+        changes = payload.required(data, "changes", "data")
+        if not isinstance(changes, list):
+            raise PayloadError("data.changes must be a list")
+        return [payload.as_mapping(item, "data.changes[]") for item in changes], _page_count(data)
 
     def add_order_history(self, code: str, text: str, *, record_type: str = "system") -> None:
         """Add a record to the order's history (``POST /api/orders/{code}/history``), seen only in the admin.
@@ -162,25 +202,27 @@ class ShoptetClient:
     def delete_webhook(self, webhook_id: int) -> None:
         self.http.request("DELETE", f"/api/webhooks/{int(webhook_id)}")
 
-    def register_order_webhooks(self, url: str) -> tuple[str, ...]:
-        """Make ``order:create`` and ``order:update`` deliver to ``url``; the events newly registered.
+    def register_order_webhooks(self, url: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """Make ``order:create`` and ``order:update`` deliver to ``url``; ``(events registered, events moved)``.
 
-        For the install job, and safe to run again: events already delivered to ``url`` are kept,
-        a registration of ours pointing elsewhere (an old callback URL) is deleted first, since
-        Shoptet allows one URL per event per installation.
+        For the install job and the periodic sync, and safe to run again: events already delivered
+        to ``url`` are kept; a registration of ours pointing elsewhere (an old callback URL) is
+        deleted first, since Shoptet allows one URL per event per installation.
         """
         existing = [payload.as_mapping(item, "data.webhooks[]") for item in self.list_webhooks()]
         missing = []
+        moved = []
         for event in ORDER_EVENTS:
             registered = [item for item in existing if item.get("event") == event]
             if any(item.get("url") == url for item in registered):
                 continue
             for item in registered:
                 self.delete_webhook(_webhook_id(item))
+                moved.append(event)
             missing.append(event)
         if missing:
             self.create_webhooks((event, url) for event in missing)
-        return tuple(missing)
+        return tuple(missing), tuple(dict.fromkeys(moved))
 
     def renew_signature_key(self) -> str:
         """A new webhook ``signatureKey`` (``POST /api/webhooks/renew-signature-key``); the old one stops working.
@@ -220,6 +262,12 @@ def _segment(value: str) -> str:
     if not text:
         raise ValueError("a path segment cannot be empty")
     return quote(text, safe="")
+
+
+def _page_count(data: Mapping[str, Any]) -> int:
+    paginator = payload.optional_mapping(data.get("paginator"), "data.paginator")
+    count = paginator.get("pageCount")
+    return count if isinstance(count, int) and not isinstance(count, bool) and count > 0 else 1
 
 
 def _webhook_id(item: Mapping[str, Any]) -> int:

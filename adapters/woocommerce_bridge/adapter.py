@@ -9,8 +9,12 @@ The webhook endpoint calls :func:`is_ping` first: WooCommerce's creation ping is
 body that must be answered 200 and otherwise ignored; every other delivery goes through
 :meth:`WooCommerceAdapter.verify_webhook`.
 
+:meth:`WooCommerceAdapter.ensure_webhooks` registers our ``order.created``/``order.updated``
+webhooks and switches them back on after WooCommerce disabled them (it does so after five failed
+deliveries and never retries them).
+
 The pure helpers (:func:`refund_body`, :func:`find_earlier_refund`, :func:`order_change_page`,
-:func:`case_status_note`) hold the decisions and are tested on the stored examples; the adapter's
+:func:`plan_webhooks`, :func:`case_status_note`) hold the decisions and are tested on the stored examples; the adapter's
 methods only fetch, call them and post.
 """
 
@@ -21,9 +25,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from adapters.woocommerce_bridge import mapping
 from adapters.woocommerce_bridge.client import (
+    APP_NAME,
     MAX_PAGE_SIZE,
     PLATFORM,
     WooCommerceClient,
@@ -43,6 +49,7 @@ from retino_core.platforms.interface import (
     RefundRequest,
     RefundResult,
     WebhookDelivery,
+    WebhookSetup,
     WebhookVerification,
 )
 from retino_core.platforms.protocol import PlatformAdapter
@@ -54,17 +61,22 @@ if TYPE_CHECKING:
     from retino_core.accounts.credentials import CredentialCipher
     from retino_core.accounts.models import SalesChannel
     from retino_core.config import Settings
+    from retino_core.platforms.tokens import CredentialStore, TokenCache
 
 __all__ = [
+    "WEBHOOK_TOPICS",
     "RefundRefused",
+    "WebhookPlan",
     "WooCommerceAdapter",
     "case_status_note",
     "create_adapter",
     "find_earlier_refund",
     "is_ping",
     "order_change_page",
+    "plan_webhooks",
     "reason_with_key",
     "refund_body",
+    "webhook_name",
 ]
 
 DELIVERY_ID_HEADER = "X-WC-Webhook-Delivery-ID"
@@ -74,6 +86,10 @@ IDEMPOTENCY_META_KEY = "retino_idempotency_key"
 _MAX_REFUND_PAGES = 20
 #: How a cursor (and ``modified_after``) is written: WooCommerce's own ``*_gmt`` format, UTC.
 _CURSOR_FORMAT = "%Y-%m-%dT%H:%M:%S"
+#: The order events we take: the webhook body is the whole order, and ``order.updated`` also fires on refunds.
+WEBHOOK_TOPICS = ("order.created", "order.updated")
+#: Pages of webhooks read at most (100 a page); a store with more has bigger problems than ours.
+_MAX_WEBHOOK_PAGES = 20
 
 
 class RefundRefused(Exception):
@@ -226,6 +242,83 @@ def order_change_page(orders: list[Any], cursor: str, *, per_page: int) -> Order
     return OrderChangePage(order_external_ids=unique_ids, cursor=_format_cursor(next_cursor), has_more=True)
 
 
+def webhook_name(topic: str) -> str:
+    """The name we give the webhook of ``topic``; it starts with :data:`APP_NAME`, which marks it as ours."""
+    return f"{APP_NAME} - {topic}"
+
+
+@dataclass(frozen=True)
+class _Webhook:
+    id: int
+    name: str
+    topic: str
+    status: str
+    delivery_url: str
+
+
+@dataclass(frozen=True)
+class WebhookPlan:
+    """What :func:`plan_webhooks` decided: ``(id, topic)`` pairs to delete and to switch on, topics to create."""
+
+    delete: tuple[tuple[int, str], ...] = ()
+    activate: tuple[tuple[int, str], ...] = ()
+    create: tuple[str, ...] = ()
+
+
+def _read_webhook(value: Any, path: str) -> _Webhook:
+    webhook = payload.as_mapping(value, path)
+    webhook_id = payload.required_text(webhook, "id", path)
+    if not webhook_id.isascii() or not webhook_id.isdigit():
+        raise payload.PayloadError(f"{path}.id must be a whole number")
+    return _Webhook(
+        id=int(webhook_id),
+        name=payload.text(webhook, "name", path),
+        topic=payload.text(webhook, "topic", path),
+        status=payload.text(webhook, "status", path),
+        delivery_url=payload.text(webhook, "delivery_url", path),
+    )
+
+
+def plan_webhooks(webhooks: list[Any], callback_url: str) -> WebhookPlan:
+    """What to change so that each of :data:`WEBHOOK_TOPICS` is delivered to ``callback_url`` exactly once.
+
+    ``webhooks`` is every webhook of the store (``GET /webhooks``, all pages, all statuses). Per topic:
+
+    - a webhook delivering that topic to ``callback_url`` that is ``active`` is kept;
+    - when none is active, the first one there (``disabled`` after five failed deliveries, which
+      WooCommerce never retries, or ``paused``) is switched back on;
+    - when there is none, one is created; any further ones there are duplicates and deleted (each
+      would deliver every order once more).
+
+    A webhook of ours (its name starts with :data:`APP_NAME`) delivering to *another* URL with the
+    same path (this channel, before our public address changed) is deleted. Ours with another path
+    belong to another channel on the same store (a second account, a staging installation) and
+    are left alone, so two installations never delete each other's webhooks. Webhooks of others are
+    never touched.
+    """
+    found = [_read_webhook(value, f"webhooks[{index}]") for index, value in enumerate(webhooks)]
+    ours_path = urlsplit(callback_url).path
+    delete: list[tuple[int, str]] = [
+        (webhook.id, webhook.topic)
+        for webhook in found
+        if webhook.name.startswith(APP_NAME)
+        and webhook.delivery_url != callback_url
+        and urlsplit(webhook.delivery_url).path == ours_path
+    ]
+    activate: list[tuple[int, str]] = []
+    create: list[str] = []
+    for topic in WEBHOOK_TOPICS:
+        here = [webhook for webhook in found if webhook.topic == topic and webhook.delivery_url == callback_url]
+        if not here:
+            create.append(topic)
+            continue
+        kept = next((webhook for webhook in here if webhook.status == "active"), here[0])
+        if kept.status != "active":
+            activate.append((kept.id, topic))
+        delete.extend((webhook.id, topic) for webhook in here if webhook is not kept)
+    return WebhookPlan(delete=tuple(delete), activate=tuple(activate), create=tuple(create))
+
+
 def case_status_note(update: CaseStatusUpdate) -> str:
     """The private order note for ``update``; ``status_name`` comes already in the merchant's language."""
     if update.is_closed:
@@ -321,6 +414,51 @@ class WooCommerceAdapter(PlatformAdapter):
         orders = self.client.list_orders_modified_after(_format_cursor(since), per_page=MAX_PAGE_SIZE)
         return order_change_page(orders, cursor or _format_cursor(since), per_page=MAX_PAGE_SIZE)
 
+    def ensure_webhooks(self, callback_url: str) -> WebhookSetup:
+        """Make the store deliver ``order.created`` and ``order.updated`` to ``callback_url`` (:func:`plan_webhooks`).
+
+        Reads every page of ``GET /webhooks``, then deletes (``DELETE ?force=true``), switches on
+        (``PUT {status: active}``) and creates (``POST {name, topic, delivery_url, secret, status}``,
+        signed with the channel's webhook secret) what the plan says, in that order. Safe to repeat:
+        with everything in place it only reads. A create whose answer was lost is found by the next
+        run's listing and kept, so it is not created twice. ValueError, before any request, when the
+        channel has no webhook secret (deliveries could not be verified).
+        """
+        url = callback_url.strip()
+        if not url.startswith(("https://", "http://")):
+            raise ValueError(f"a webhook delivery URL must be http(s), got {callback_url!r}")
+        if not self._webhook_secret:
+            raise ValueError("the channel has no webhook secret; connect the store again")
+        plan = plan_webhooks(self._all_webhooks(), url)
+        for webhook_id, _topic in plan.delete:
+            self.client.delete_webhook(webhook_id)
+        for webhook_id, _topic in plan.activate:
+            self.client.update_webhook(webhook_id, {"status": "active"})
+        for topic in plan.create:
+            self.client.create_webhook(
+                {
+                    "name": webhook_name(topic),
+                    "topic": topic,
+                    "delivery_url": url,
+                    "secret": self._webhook_secret,
+                    "status": "active",
+                }
+            )
+        return WebhookSetup(
+            created=plan.create,
+            reactivated=tuple(topic for _id, topic in plan.activate),
+            removed=tuple(topic for _id, topic in plan.delete),
+        )
+
+    def _all_webhooks(self) -> list[Any]:
+        webhooks: list[Any] = []
+        for page in range(1, _MAX_WEBHOOK_PAGES + 1):
+            found = self.client.list_webhooks(page=page, per_page=MAX_PAGE_SIZE)
+            webhooks.extend(found)
+            if len(found) < MAX_PAGE_SIZE:
+                break
+        return webhooks
+
     def _earlier_refund(self, order_id: int, key: str) -> str | None:
         for page in range(1, _MAX_REFUND_PAGES + 1):
             refunds = self.client.list_refunds(order_id, page=page, per_page=MAX_PAGE_SIZE)
@@ -331,24 +469,32 @@ class WooCommerceAdapter(PlatformAdapter):
 
 
 def create_adapter(
-    *, channel: SalesChannel, settings: Settings, cipher: CredentialCipher, http: PlatformHttp
+    *,
+    channel: SalesChannel,
+    settings: Settings,
+    cipher: CredentialCipher,
+    http: PlatformHttp,
+    tokens: TokenCache | None = None,
+    credentials: CredentialStore | None = None,
 ) -> WooCommerceAdapter:
     """The registry's factory: decrypt the channel's keys and build the client for ``<shop_url>/wp-json/wc/v3``.
 
     No I/O. ValueError when the channel is not connected yet (no credentials) or its URL is not https.
+    WooCommerce keys do not expire, so ``tokens`` and ``credentials`` (the runtime's token cache and
+    credential store) are not used.
     """
-    credentials = WooCommerceCredentials.from_channel(channel, cipher)
+    keys = WooCommerceCredentials.from_channel(channel, cipher)
     client = WooCommerceClient.build(
         http,
         root=api_root(channel.shop_url),
-        credentials=credentials,
+        credentials=keys,
         installation_key=f"{PLATFORM}:{channel.id}",
     )
     return WooCommerceAdapter(
         client=client,
-        webhook_secret=credentials.webhook_secret,
-        api_refund=credentials.api_refund,
-        import_days=credentials.import_days,
+        webhook_secret=keys.webhook_secret,
+        api_refund=keys.api_refund,
+        import_days=keys.import_days,
     )
 
 

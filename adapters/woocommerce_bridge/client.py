@@ -30,6 +30,9 @@ API_PATH = "/wp-json/wc/v3"
 RATE_LIMIT = RateLimit(per_second=4, burst=8)
 #: The largest page WooCommerce serves (``per_page`` ≤ 100).
 MAX_PAGE_SIZE = 100
+#: Our application's name: shown to the merchant on WooCommerce's "authorize" screen, and the start of
+#: the name of every webhook we create (how :meth:`WooCommerceAdapter.ensure_webhooks` knows ours).
+APP_NAME = "Retino"
 
 
 def api_root(store_url: str) -> str:
@@ -48,7 +51,9 @@ class WooCommerceCredentials:
     ``webhook_secret`` is the per-channel secret we set on the webhooks we create. ``api_refund``
     is the merchant's choice: True sends refunds through the payment gateway, False (the default)
     only records a manual refund in WooCommerce and the merchant pays the money back himself.
-    ``import_days`` is how far back the first order sync reaches.
+    ``import_days`` is how far back the first order sync reaches. The connect flow also stores
+    ``key_id`` and ``connect_nonce`` (which WooCommerce key, granted under which authorisation:
+    :func:`~adapters.woocommerce_bridge.install.credentials_after_connect`); reading ignores them.
     """
 
     consumer_key: str
@@ -150,6 +155,23 @@ class WooCommerceClient:
         """``POST /orders/{id}/notes``; ``customer_note=True`` would e-mail the customer, so it is off by default."""
         body = {"note": note, "customer_note": customer_note}
         return _object(self.http.request_json("POST", f"orders/{order_id}/notes", json=body), "order note")
+
+    def list_webhooks(self, *, page: int = 1, per_page: int = MAX_PAGE_SIZE) -> list[Any]:
+        """``GET /webhooks``: one page of the store's webhooks in every status (``disabled`` ones too), by id."""
+        params = {"status": "all", "orderby": "id", "order": "asc", "page": page, "per_page": per_page}
+        return _list(self.http.request_json("GET", "webhooks", params=params), "webhooks")
+
+    def create_webhook(self, body: Mapping[str, Any]) -> Mapping[str, Any]:
+        """``POST /webhooks``, sent once (WooCommerce does not dedupe); a lost answer is found by the next listing."""
+        return _object(self.http.request_json("POST", "webhooks", json=body), "webhook")
+
+    def update_webhook(self, webhook_id: int, body: Mapping[str, Any]) -> Mapping[str, Any]:
+        """``PUT /webhooks/{id}`` with the fields to change (e.g. ``{"status": "active"}``)."""
+        return _object(self.http.request_json("PUT", f"webhooks/{webhook_id}", json=body), "webhook")
+
+    def delete_webhook(self, webhook_id: int) -> None:
+        """``DELETE /webhooks/{id}?force=true`` (webhooks cannot be trashed, so ``force`` is required)."""
+        self.http.request("DELETE", f"webhooks/{webhook_id}", params={"force": "true"})
 
 
 def _object(value: Any, what: str) -> Mapping[str, Any]:

@@ -1,8 +1,8 @@
 """The embeddable widget: one static script for every channel, and the per-channel JSON it reads.
 
 A shop embeds ``<script src=".../storefront/<public_id>/widget.js" data-lang="cs" async></script>``
-(:func:`loader_snippet`, what the Shoptet template include and the WordPress plugin print). The
-script is the same file for every channel: it finds its channel from its own URL, fetches
+(:func:`retino_core.channels.snippets.loader_snippet`, printed by the Shoptet template include and
+the WordPress plugin). The script is the same file for every channel: it finds its channel from its own URL, fetches
 ``widget.json`` and injects, inside a shadow root, the launcher, the certificate badge and the
 overlay that shows the portal in an iframe. The portal's ``frame-ancestors`` (see ``context.py``)
 limits where that iframe may appear.
@@ -29,7 +29,6 @@ from urllib.parse import urlencode
 
 from flask import Response, abort, g, jsonify, request
 from flask_babel import format_percent, get_locale
-from markupsafe import escape
 
 from marketplace_app.database import db
 from marketplace_app.storefront import blueprint
@@ -48,16 +47,6 @@ WIDGET_SCRIPT = Path(__file__).resolve().parent / "static" / "widget.js"
 SCRIPT_MAX_AGE = 3600
 #: The configuration follows the merchant's settings and the nightly certificate within a minute.
 CONFIG_MAX_AGE = 60
-
-
-def loader_snippet(script_url: str, *, language: str | None = None) -> str:
-    """The markup a shop embeds: one ``async`` script tag, no inline code (works under a shop's strict CSP).
-
-    ``script_url`` is the absolute URL of the channel's ``widget.js``; ``language`` pins the
-    widget's language (otherwise the page's ``<html lang>``, then the channel's default).
-    """
-    language_attribute = f' data-lang="{escape(language)}"' if language else ""
-    return f'<script src="{escape(script_url)}"{language_attribute} async></script>'
 
 
 def origin_allowed(origin: str, shop_domains: tuple[str, ...]) -> bool:

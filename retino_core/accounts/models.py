@@ -153,6 +153,15 @@ class SalesChannel(AccountScoped, Timestamped, Base):
     status: Mapped[ChannelStatus] = mapped_column(enum_type(ChannelStatus), default=ChannelStatus.waiting)
     status_message: Mapped[str] = mapped_column(Text, default="")
     last_synced_at: Mapped[datetime | None]
+    #: Where the periodic order sync resumes (:attr:`OrderChangePage.cursor`); stored only after the
+    #: orders it covers were upserted, so a crash re-reads rather than skips.
+    sync_cursor: Mapped[str] = mapped_column(String(200), default="")
+    #: The same for the platform's customer returns (Allegro).
+    returns_cursor: Mapped[str] = mapped_column(String(200), default="")
+    #: When ``status`` last became ``error`` (with ``status_message``); None while healthy.
+    last_error_at: Mapped[datetime | None]
+    #: Send each paid order's buyer the link to our form through the platform's messages (Allegro).
+    message_buyers: Mapped[bool] = mapped_column(default=False)
 
     default_consultant: Mapped[User | None] = relationship()
 

@@ -56,6 +56,7 @@ from retino_core.errors import ErrorKind
 from retino_core.i18n import N_
 from retino_core.messaging.actions import queue_case_email
 from retino_core.orders.models import Order, OrderItem
+from retino_core.refunds.actions import OrderNoteEvent, schedule_order_note
 from retino_core.storage import FileStorage
 from retino_core.text import search_blob
 from retino_core.validation import load_or_raise
@@ -132,6 +133,7 @@ def open_case(
     history.case_opened_entry(session, case=case, actor=actor)
     session.flush()
     start_case_clocks(session, case=case)
+    schedule_order_note(session, case=case, event=OrderNoteEvent.case_opened)
     if data["notify_customer"]:
         queue_case_email(
             session, case=case, template="case_created", actor=actor, runtime_settings=settings_for(session.info)
@@ -348,6 +350,7 @@ def transition_case(
     if target.is_closing and not source.is_closing:
         case.closed_at = clock.now()
         history.case_closed_entry(session, case=case, actor=actor, status=target.code)
+        schedule_order_note(session, case=case, event=OrderNoteEvent.case_closed)
         if notify_customer and target.code != CANCEL_STATUS_CODE:
             queue_case_email(
                 session, case=case, template="case_closed", actor=actor, runtime_settings=settings_for(session.info)

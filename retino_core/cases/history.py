@@ -35,6 +35,10 @@ class HistoryKind(Enum):
     customer_message_received = "customer_message_received"
     shipping_chosen = "shipping_chosen"
     rating_received = "rating_received"
+    #: A refund (or credit note) through the case's sales channel was asked for; see retino_core.refunds.
+    refund_requested = "refund_requested"
+    refund_succeeded = "refund_succeeded"
+    refund_failed = "refund_failed"
 
 
 def _write(session: Session, *, case: Case, actor: Actor, kind: HistoryKind, data: dict[str, Any]) -> CaseHistory:
@@ -199,3 +203,36 @@ def rating_received_entry(session: Session, *, case: Case, actor: Actor, rating_
     return _write(
         session, case=case, actor=actor, kind=HistoryKind.rating_received, data={"rating_id": rating_id, "score": score}
     )
+
+
+def refund_requested_entry(
+    session: Session, *, case: Case, actor: Actor, refund_id: int, kind: str, amount: str, currency: str
+) -> CaseHistory:
+    """A member asked the platform for a refund (``kind`` "refund") or a credit note (``kind`` "credit_note")."""
+    return _write(
+        session,
+        case=case,
+        actor=actor,
+        kind=HistoryKind.refund_requested,
+        data={"refund_id": refund_id, "kind": kind, "amount": amount, "currency": currency},
+    )
+
+
+def refund_finished_entry(
+    session: Session,
+    *,
+    case: Case,
+    actor: Actor,
+    refund_id: int,
+    succeeded: bool,
+    external_id: str = "",
+    failure: str = "",
+) -> CaseHistory:
+    """The platform's final answer on a refund: its id on success, the failure code (RefundFailure) otherwise."""
+    data: dict[str, Any] = {"refund_id": refund_id}
+    if succeeded:
+        data["external_id"] = external_id
+    else:
+        data["failure"] = failure
+    kind = HistoryKind.refund_succeeded if succeeded else HistoryKind.refund_failed
+    return _write(session, case=case, actor=actor, kind=kind, data=data)

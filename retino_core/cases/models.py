@@ -72,6 +72,8 @@ class Case(AccountScoped, Timestamped, Base):
         Index("ix_cases_account_created", "account_id", "created_at"),
         Index("ix_cases_account_status", "account_id", "status_id"),
         Index("ix_cases_account_email", "account_id", "customer_email"),
+        #: One case per platform customer return (Allegro), however often the return is read.
+        UniqueConstraint("channel_id", "external_ref"),
         #: Infix search from three characters (PostgreSQL's pg_trgm; SQLite scans, see queries.py).
         Index(
             "ix_cases_search_trgm",
@@ -101,6 +103,8 @@ class Case(AccountScoped, Timestamped, Base):
     country: Mapped[str] = mapped_column(String(2))
     currency: Mapped[str] = mapped_column(String(3))
     origin: Mapped[CaseOrigin] = mapped_column(enum_type(CaseOrigin))
+    #: The platform's id of the object this case was opened from (an Allegro customer return); None otherwise.
+    external_ref: Mapped[str | None] = mapped_column(String(100))
     description: Mapped[str] = mapped_column(Text, default="")
     #: Secret for the shopper's status link: 128+ bits, never sequential.
     access_token: Mapped[str] = mapped_column(String(64), unique=True)

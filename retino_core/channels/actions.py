@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from retino_core.accounts import actions as account_actions
 from retino_core.accounts.actor import Actor
 from retino_core.accounts.errors import AccountError, AccountErrorCode
-from retino_core.accounts.models import Account, SalesChannel
+from retino_core.accounts.models import Account, ChannelStatus, SalesChannel
 from retino_core.accounts.permissions import Permission
 from retino_core.case_types.models import CaseType
 from retino_core.channels.errors import ChannelError, ChannelErrorCode
@@ -33,6 +33,7 @@ from retino_core.channels.schemas import (
 from retino_core.db import MAXIMUM_ID
 from retino_core.errors import ErrorKind
 from retino_core.i18n import N_
+from retino_core.jobs.outbox import enqueue_after_commit
 from retino_core.validation import load_or_raise
 
 
@@ -113,6 +114,12 @@ def update_widget_settings(
             for case_type in case_types
         )
     session.flush()
+    if channel.status is ChannelStatus.connected:
+        # Shops that carry our snippets in their pages (Shoptet) get them again: harmless when nothing
+        # changed, and it repairs a snippet the merchant removed by hand. The job skips other platforms.
+        from retino_core.channels.tasks import push_storefront
+
+        enqueue_after_commit(session, push_storefront, channel.id, account_id=account.id)
     return widget_settings(session, channel=channel)
 
 
@@ -244,3 +251,32 @@ def reorder_shipping_options(
         option.position = position
     session.flush()
     return ordered[: len(active_ids)]
+
+
+def request_channel_sync(session: Session, *, account: Account, actor: Actor, channel_id: int) -> bool:
+    """ "Sync now": enqueue the channel's sync after commit; False when one is already waiting.
+
+    Only a connected channel, or one in error (the merchant fixed something and tries again), can be
+    synced; a disabled or not yet authorised channel is refused with a message saying so.
+    """
+    from retino_core.channels.sync import enqueue_sync
+
+    channel = _channel_for_change(session, account, actor, channel_id)
+    if channel.status not in (ChannelStatus.connected, ChannelStatus.error):
+        raise ChannelError(
+            ChannelErrorCode.channel_not_connected,
+            N_("This channel is not connected, so it cannot be synced. Connect it first."),
+            kind=ErrorKind.conflict,
+        )
+    return enqueue_sync(session, channel)
+
+
+def set_buyer_messages(session: Session, *, account: Account, actor: Actor, channel_id: int, enabled: bool) -> None:
+    """Switch sending each paid order's buyer our form's link through the platform's messages on or off.
+
+    The sync only acts on it where the channel's adapter declares ``Capability.messaging`` (Allegro);
+    the settings page offers the switch only there.
+    """
+    channel = _channel_for_change(session, account, actor, channel_id)
+    channel.message_buyers = bool(enabled)
+    session.flush()

@@ -18,6 +18,8 @@ class ChannelErrorCode(Enum):
     channel_language_missing = "channel_language_missing"
     #: The new order of shipping options does not list exactly the channel's active options.
     invalid_order = "invalid_order"
+    #: The channel is disabled or still waiting for authorisation, so there is nothing to sync.
+    channel_not_connected = "channel_not_connected"
 
 
 class ChannelError(DomainError):

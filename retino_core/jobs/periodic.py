@@ -92,8 +92,10 @@ class PeriodicJob:
 
 
 from retino_core.accounts.tasks import deactivate_expired_trials, purge_deactivated_accounts  # noqa: E402
+from retino_core.channels.sync import schedule_channel_syncs  # noqa: E402
 from retino_core.intake.tasks import purge_expired_drafts  # noqa: E402
 from retino_core.ratings.tasks import compute_certificates  # noqa: E402
+from retino_core.webhooks.tasks import prune_webhook_deliveries  # noqa: E402
 
 PERIODIC_JOBS: tuple[PeriodicJob, ...] = (
     PeriodicJob(sweep_outbox, every_seconds=60),
@@ -102,6 +104,8 @@ PERIODIC_JOBS: tuple[PeriodicJob, ...] = (
     PeriodicJob(purge_deactivated_accounts, every_seconds=24 * 3600),
     PeriodicJob(purge_expired_drafts, every_seconds=3600),
     PeriodicJob(compute_certificates, every_seconds=24 * 3600),
+    PeriodicJob(schedule_channel_syncs, every_seconds=60),
+    PeriodicJob(prune_webhook_deliveries, every_seconds=24 * 3600),
 )
 
 

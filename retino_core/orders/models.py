@@ -46,6 +46,8 @@ class Order(AccountScoped, Timestamped, Base):
     ordered_at: Mapped[datetime]
     paid_at: Mapped[datetime | None]
     delivered_at: Mapped[datetime | None]
+    #: When the buyer was sent the link to our form through the platform's messages (Allegro); once per order.
+    buyer_messaged_at: Mapped[datetime | None]
     #: Lower-cased, accent-free code, name and e-mail for infix search.
     search_text: Mapped[str] = mapped_column(Text, default="")
 

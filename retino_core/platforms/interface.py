@@ -144,6 +144,12 @@ class CreditNoteResult:
     message: str = ""
 
 
+#: Where an injected snippet goes, in the port's words (Shoptet's template-include locations are the same):
+#: the footer of every page, and the page the shopper sees after ordering.
+STOREFRONT_FOOTER = "common-footer"
+STOREFRONT_ORDER_CONFIRMED = "order-confirmed"
+
+
 @dataclass(frozen=True)
 class StorefrontInjectionRequest:
     """One HTML snippet and the place in the shop's pages it goes (Shoptet ``common-footer``, ``order-confirmed``).
@@ -206,3 +212,85 @@ class OrderChangePage:
     order_external_ids: tuple[str, ...]
     cursor: str
     has_more: bool = False
+
+
+@dataclass(frozen=True)
+class WebhookSetup:
+    """What :meth:`ensure_webhooks` changed on the platform; empty tuples when everything was in place already."""
+
+    #: Topics/events newly registered to our URL (Shoptet ``order:create``, WooCommerce ``order.updated``).
+    created: tuple[str, ...] = ()
+    #: Registrations of ours that the platform had switched off and that were switched on again (WooCommerce).
+    reactivated: tuple[str, ...] = ()
+    #: Registrations of ours pointing at another URL, removed before registering the right one.
+    removed: tuple[str, ...] = ()
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.created or self.reactivated or self.removed)
+
+
+@dataclass(frozen=True)
+class ReturnParcelSnapshot:
+    """One parcel the buyer sent back under a platform's customer return (Allegro ``parcels[]``)."""
+
+    carrier: str = ""
+    waybill: str = ""
+    sent_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class CustomerReturnItemSnapshot:
+    """One returned order line: ``order_line_external_id`` is the :class:`OrderLineSnapshot` it came from."""
+
+    order_line_external_id: str
+    name: str
+    quantity: Decimal
+    #: The platform's reason code (Allegro ``reason.type``, e.g. ``DIFFERENT``), kept as is.
+    reason: str = ""
+    comment: str = ""
+
+
+@dataclass(frozen=True)
+class CustomerReturnSnapshot:
+    """A return the buyer opened on the platform itself (Allegro customer returns), to be worked as a case.
+
+    ``external_id`` is the platform's return id; a case is created once per (channel, external id),
+    so reading the same return again (a re-read page, an update) never opens a second case.
+    """
+
+    external_id: str
+    order_external_id: str
+    created_at: datetime
+    status: str
+    items: tuple[CustomerReturnItemSnapshot, ...]
+    reference_number: str = ""
+    buyer_email: str = ""
+    buyer_name: str = ""
+    parcels: tuple[ReturnParcelSnapshot, ...] = ()
+
+
+@dataclass(frozen=True)
+class CustomerReturnPage:
+    """One page of customer returns read from an opaque cursor (same contract as :class:`OrderChangePage`)."""
+
+    returns: tuple[CustomerReturnSnapshot, ...]
+    cursor: str
+    has_more: bool = False
+
+
+@dataclass(frozen=True)
+class CustomerReturnRejection:
+    """The merchant's refusal of a platform customer return, with the platform's reason code and a text."""
+
+    return_external_id: str
+    reason_code: str
+    message: str
+
+
+@dataclass(frozen=True)
+class PlatformActionResult:
+    """The outcome of a write the merchant asked for (a rejection, ...): ``message`` says what the platform refused."""
+
+    is_success: bool
+    message: str = ""

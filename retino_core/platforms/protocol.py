@@ -26,26 +26,29 @@ from retino_core.platforms.interface import (
     CaseStatusUpdate,
     CreditNoteRequest,
     CreditNoteResult,
+    CustomerReturnPage,
+    CustomerReturnRejection,
     OrderChangePage,
     OrderSnapshot,
+    PlatformActionResult,
     RefundRequest,
     RefundResult,
     StorefrontInjectionRequest,
     StorefrontInjectionResult,
     WebhookDelivery,
+    WebhookSetup,
     WebhookVerification,
 )
 
 #: The operations each capability unlocks; an adapter declaring the capability implements all of them.
-#: ``customer_returns`` has no port operation yet: the Allegro adapter's return sync adds it.
 CAPABILITY_OPERATIONS: Mapping[Capability, tuple[str, ...]] = {
     Capability.refund: ("issue_refund",),
     Capability.credit_note: ("issue_credit_note",),
-    Capability.customer_returns: (),
+    Capability.customer_returns: ("fetch_customer_returns", "reject_customer_return"),
     Capability.messaging: ("send_buyer_message",),
     Capability.storefront_injection: ("inject_storefront", "remove_storefront"),
     Capability.order_note: ("push_case_status",),
-    Capability.webhooks: ("verify_webhook",),
+    Capability.webhooks: ("verify_webhook", "ensure_webhooks"),
     Capability.polling: ("fetch_order_changes",),
 }
 
@@ -118,6 +121,32 @@ class PlatformAdapter(Protocol):
         Valid only when the signature matches ``delivery.raw_body`` exactly under this channel's
         secret; the result then carries the delivery's dedupe key. Never raises for a bad delivery:
         a missing header, wrong signature or unreadable body is ``WebhookVerification.invalid(reason)``.
+        """
+        ...
+
+    def ensure_webhooks(self, callback_url: str) -> WebhookSetup:
+        """Make the platform deliver our order events to ``callback_url`` (``Capability.webhooks``).
+
+        Run at install and by every periodic sync, so it must be cheap when all is in place and
+        safe to repeat: it registers what is missing, switches back on what the platform switched
+        off (WooCommerce disables a webhook after five failed deliveries) and removes registrations
+        of ours that point elsewhere. Returns what it changed.
+        """
+        ...
+
+    def fetch_customer_returns(self, cursor: str) -> CustomerReturnPage:
+        """The customer returns opened or changed since ``cursor`` (``Capability.customer_returns``).
+
+        Same cursor contract as :meth:`fetch_order_changes`: ``""`` starts at the install's import
+        window, and re-reading a page returns the same returns (the core opens one case per return).
+        """
+        ...
+
+    def reject_customer_return(self, rejection: CustomerReturnRejection) -> PlatformActionResult:
+        """Refuse a customer return on the platform (``Capability.customer_returns``).
+
+        A refusal the platform answers with (already rejected, wrong state) is an unsuccessful
+        result with its message; repeating a successful rejection must not fail the merchant's action.
         """
         ...
 

@@ -7,11 +7,14 @@ through the :class:`~retino_core.platforms.protocol.PlatformAdapter` port.
 
 A factory is called with keyword arguments only: ``channel`` (the :class:`SalesChannel`) and the
 runtime, :class:`AdapterRuntime` (``settings``, ``cipher`` to decrypt
-``channel.credentials_encrypted``, ``http`` to build its :class:`PlatformHttpClient`). It builds
-the adapter and does no I/O, so asking an adapter what it ``supports`` is cheap::
+``channel.credentials_encrypted``, ``http`` to build its :class:`PlatformHttpClient`, ``tokens``
+for short-lived access tokens shared between processes, ``credentials`` to keep rotated
+credentials). It builds the adapter and does no I/O, so asking an adapter what it ``supports`` is
+cheap::
 
     def create_adapter(*, channel: SalesChannel, settings: Settings, cipher: CredentialCipher,
-                       http: PlatformHttp) -> ShoptetAdapter: ...
+                       http: PlatformHttp, tokens: TokenCache, credentials: CredentialStore | None
+                       ) -> ShoptetAdapter: ...
 """
 
 from __future__ import annotations
@@ -22,8 +25,11 @@ from typing import TYPE_CHECKING, Any, TypedDict
 
 from retino_core.platforms.http import PlatformHttp
 from retino_core.platforms.protocol import PlatformAdapter
+from retino_core.platforms.tokens import CredentialStore, TokenCache, build_token_cache
 
 if TYPE_CHECKING:
+    from sqlalchemy.orm import Session, sessionmaker
+
     from retino_core.accounts.credentials import CredentialCipher
     from retino_core.accounts.models import SalesChannel
     from retino_core.config import Settings
@@ -37,20 +43,54 @@ class AdapterRuntime(TypedDict):
     settings: Settings
     cipher: CredentialCipher
     http: PlatformHttp
+    tokens: TokenCache
+    #: None where no database is at hand (a factory test); adapters that rotate credentials then refuse to.
+    credentials: CredentialStore | None
 
 
-def build_adapter_runtime(settings: Settings, *, http: PlatformHttp | None = None) -> AdapterRuntime:
-    """The runtime for ``settings``: the credentials cipher and, unless given, :meth:`PlatformHttp.from_settings`.
+def build_adapter_runtime(
+    settings: Settings,
+    *,
+    http: PlatformHttp | None = None,
+    session_factory: sessionmaker[Session] | None = None,
+    tokens: TokenCache | None = None,
+) -> AdapterRuntime:
+    """The runtime for ``settings``: the credentials cipher and, unless given, :meth:`PlatformHttp.from_settings`
+    and :func:`build_token_cache`; a :class:`CredentialStore` when ``session_factory`` is given.
 
-    Build it once per process (web app, worker) so every adapter shares the rate limiter.
+    Build it once per process (web app, worker) so every adapter shares the rate limiter and tokens.
     """
     from retino_core.accounts.credentials import CredentialCipher
 
+    cipher = CredentialCipher(settings.secret_key)
     return AdapterRuntime(
         settings=settings,
-        cipher=CredentialCipher(settings.secret_key),
+        cipher=cipher,
         http=http if http is not None else PlatformHttp.from_settings(settings),
+        tokens=tokens if tokens is not None else build_token_cache(settings, cipher),
+        credentials=CredentialStore(session_factory, cipher) if session_factory is not None else None,
     )
+
+
+_process_runtimes: dict[tuple[int, int], tuple[object, object, AdapterRuntime]] = {}
+
+
+def adapter_runtime_for_session(settings: Settings, session: Session) -> AdapterRuntime:
+    """The adapter runtime a job uses: one per (settings, database engine) in this process, built on first use.
+
+    Jobs receive a session and the settings, not the composition root's runtime; sharing one
+    runtime per process keeps the rate limiter's buckets and the token cache in common.
+    """
+    from sqlalchemy.orm import sessionmaker
+
+    engine = session.get_bind()
+    key = (id(settings), id(engine))
+    found = _process_runtimes.get(key)
+    if found is not None and found[0] is settings and found[1] is engine:
+        return found[2]
+    runtime = build_adapter_runtime(settings, session_factory=sessionmaker(bind=engine, expire_on_commit=False))
+    _process_runtimes[key] = (settings, engine, runtime)
+    return runtime
 
 
 class AdapterRegistry:

@@ -392,7 +392,9 @@ def test_delete_tag_removes_its_links_and_writes_history(ready_shop, session):
     session.commit()
     assert session.scalar(select(func.count()).select_from(CaseTag)) == 0
     assert session.scalar(select(func.count()).select_from(Tag)) == 0
-    kinds = session.scalars(select(CaseHistory.kind).where(CaseHistory.case_id == ready_shop.case.id)).all()
+    kinds = session.scalars(
+        select(CaseHistory.kind).where(CaseHistory.case_id == ready_shop.case.id).order_by(CaseHistory.id)
+    ).all()
     assert kinds[-1] == "tag_removed"
     with pytest.raises(CaseError) as raised:
         rename_tag(session, account=ready_shop.account, actor=SYSTEM, tag_id=tag.id, name="x", color="#000000")

@@ -294,7 +294,8 @@ def test_the_list_shows_each_channel_with_its_state(ready_shop, session, client_
         f'href="/admin/settings/channels/{ready_shop.channel.id}"',
     ):
         assert text in body, text
-    assert "Sync" not in body
+    assert 'href="/admin/settings/channels/woocommerce/connect"' in body
+    assert 'href="/admin/settings/channels/allegro/connect"' in body
 
 
 def test_the_settings_overview_links_to_the_channels(ready_shop, client_for):
@@ -323,7 +324,7 @@ def test_the_channel_page_shows_the_defaults_and_every_form(ready_shop, session,
     # the first option can only move down, the last only up
     assert body.count("Move up</span>") == 1
     assert body.count("Move down</span>") == 1
-    assert "Sync" not in body
+    assert f'action="/admin/settings/channels/{values["channel"]}/sync"' in body
 
 
 # --- what the forms store -----------------------------------------------------------------------

@@ -39,7 +39,30 @@ def test_woocommerce_and_allegro_channels_get_their_adapters(app, settings, make
     assert [missing_operations(adapter) for adapter in built.values()] == [(), ()]
 
 
-def test_a_shoptet_channel_has_no_adapter_until_its_install_flow_exists(app, make_account, make_channel):
-    channel = make_channel(make_account(), platform=Platform.shoptet)
-    with app.app_context(), pytest.raises(LookupError):
-        adapter_for(channel)
+def test_a_shoptet_channel_gets_its_adapter_once_the_add_on_is_configured_and_installed(
+    app, settings, engine, make_account, make_channel
+):
+    cipher = CredentialCipher(settings.secret_key)
+    installed = make_channel(
+        make_account(),
+        platform=Platform.shoptet,
+        credentials_encrypted=cipher.encrypt({"oauth_access_token": "oauth", "signature_key": "key"}),
+    )
+    not_installed = make_channel(make_account(), platform=Platform.shoptet)
+    with app.app_context(), pytest.raises(ValueError, match="the Shoptet add-on is not configured"):
+        adapter_for(installed)
+    configured = create_app(
+        settings.with_overrides(
+            shoptet_oauth_url="https://partner.example/action/ApiOAuthServer", shoptet_client_id="c"
+        )
+    )
+    try:
+        with configured.app_context():
+            adapter = adapter_for(installed)
+            with pytest.raises(ValueError, match="has no OAuth token; install the add-on again"):
+                adapter_for(not_installed)
+    finally:
+        configured.extensions["retino_runtime"].close()
+    assert adapter.platform == "shoptet"
+    assert adapter.supports(Capability.storefront_injection)
+    assert missing_operations(adapter) == ()

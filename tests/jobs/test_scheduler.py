@@ -33,6 +33,8 @@ def test_periodic_jobs_are_declared_in_one_list():
         ("retino_core.accounts.tasks.purge_deactivated_accounts", 86400),
         ("retino_core.intake.tasks.purge_expired_drafts", 3600),
         ("retino_core.ratings.tasks.compute_certificates", 86400),
+        ("retino_core.channels.sync.schedule_channel_syncs", 60),
+        ("retino_core.webhooks.tasks.prune_webhook_deliveries", 86400),
     ]
 
 
@@ -60,12 +62,14 @@ def test_two_scheduler_loops_enqueue_each_slot_once(rq_settings, engine, rq_runt
     assert job_names(rq_runtime) == [
         "retino_core.accounts.tasks.deactivate_expired_trials",
         "retino_core.accounts.tasks.purge_deactivated_accounts",
+        "retino_core.channels.sync.schedule_channel_syncs",
         "retino_core.intake.tasks.purge_expired_drafts",
         "retino_core.jobs.periodic.cleanup_outbox",
         "retino_core.jobs.periodic.sweep_outbox",
         "retino_core.ratings.tasks.compute_certificates",
+        "retino_core.webhooks.tasks.prune_webhook_deliveries",
     ]
-    assert rq_queue(rq_runtime).count == 6
+    assert rq_queue(rq_runtime).count == 8
 
 
 def test_a_new_slot_is_enqueued_again(rq_runtime):
@@ -81,9 +85,11 @@ def test_a_new_slot_is_enqueued_again(rq_runtime):
         "retino_core.accounts.tasks.purge_deactivated_accounts",
         "retino_core.intake.tasks.purge_expired_drafts",
         "retino_core.ratings.tasks.compute_certificates",
+        "retino_core.channels.sync.schedule_channel_syncs",
+        "retino_core.webhooks.tasks.prune_webhook_deliveries",
     ]
     assert same_slot == []
-    assert next_slot == ["retino_core.jobs.periodic.sweep_outbox"]
+    assert next_slot == ["retino_core.jobs.periodic.sweep_outbox", "retino_core.channels.sync.schedule_channel_syncs"]
 
 
 def test_forking_worker_runs_the_periodic_jobs(rq_runtime):
@@ -97,4 +103,4 @@ def test_forking_worker_runs_the_periodic_jobs(rq_runtime):
     # then
     assert worked is True
     with rq_runtime.session_factory() as session:
-        assert session.scalars(select(OutboxJob.status)).all() == [OutboxStatus.done] * 6
+        assert session.scalars(select(OutboxJob.status)).all() == [OutboxStatus.done] * 8

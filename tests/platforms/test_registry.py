@@ -16,6 +16,7 @@ from retino_core.platforms.interface import (
     RefundRequest,
     RefundResult,
     WebhookDelivery,
+    WebhookSetup,
     WebhookVerification,
 )
 from retino_core.platforms.protocol import CAPABILITY_OPERATIONS, PlatformAdapter, missing_operations
@@ -30,7 +31,7 @@ class RefundingAdapter(PlatformAdapter):
     platform = "woocommerce"
     capabilities = frozenset({Capability.refund, Capability.webhooks})
 
-    def __init__(self, *, channel, settings, cipher, http):
+    def __init__(self, *, channel, settings, cipher, http, tokens, credentials):
         self.channel = channel
         self.settings = settings
         self.http = http
@@ -46,6 +47,9 @@ class RefundingAdapter(PlatformAdapter):
         if delivery.headers.get("X-WC-Webhook-Signature") != self.credentials["secret"]:
             return WebhookVerification.invalid("signature does not match")
         return WebhookVerification.valid(delivery.headers["X-WC-Webhook-Delivery-ID"])
+
+    def ensure_webhooks(self, callback_url: str) -> WebhookSetup:
+        return WebhookSetup(created=(callback_url,))
 
 
 class CreditNoteClaimingAdapter(PlatformAdapter):

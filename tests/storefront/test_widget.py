@@ -5,12 +5,13 @@ from decimal import Decimal
 
 import pytest
 
-from marketplace_app.storefront.widget import loader_snippet, origin_allowed
+from marketplace_app.storefront.widget import origin_allowed
 from retino_core import clock
 from retino_core.accounts.actor import Actor
 from retino_core.accounts.models import AccountStatus
 from retino_core.case_types.models import CaseType
 from retino_core.channels.actions import update_widget_settings
+from retino_core.channels.snippets import loader_snippet
 from retino_core.ratings.models import CertificateSnapshot, CertificateState
 
 #: These tests are not about rate limits (see conftest.py).

@@ -309,3 +309,37 @@ def test_a_disabled_channel_or_deactivated_account_is_acknowledged_and_ignored(
     assert response.status_code == 200
     assert response.get_json() == {"status": "ignored"}
     assert _counts(session) == (0, 0, 0)
+
+
+def test_processed_deliveries_older_than_30_days_are_pruned(app, session, woo_channel):
+    from datetime import timedelta
+
+    from retino_core import clock
+    from retino_core.webhooks.tasks import prune_webhook_deliveries
+
+    channel = woo_channel()
+    now = clock.now()
+    for key, received, processed in (
+        ("old-done", now - timedelta(days=31), now - timedelta(days=31)),
+        ("old-waiting", now - timedelta(days=31), None),
+        ("recent-done", now - timedelta(days=29), now - timedelta(days=29)),
+    ):
+        session.add(
+            WebhookDelivery(
+                account_id=channel.account_id,
+                channel_id=channel.id,
+                platform=Platform.woocommerce,
+                dedupe_key=key,
+                received_at=received,
+                raw_body=b"{}",
+                processed_at=processed,
+            )
+        )
+    session.commit()
+    runtime = app.extensions["retino_runtime"]
+
+    with runtime.unit_of_work() as job_session:
+        prune_webhook_deliveries(runtime.job_context(job_session, account_id=None))
+
+    session.expire_all()
+    assert sorted(session.scalars(select(WebhookDelivery.dedupe_key))) == ["old-waiting", "recent-done"]

@@ -41,6 +41,7 @@ from retino_core.deadlines.models import CaseDeadline
 from retino_core.deadlines.queries import deadlines_for_case
 from retino_core.deadlines.rules import Consequence, DeadlineKind
 from retino_core.errors import DomainError
+from retino_core.intake.platform_returns import REJECTION_FAILED, REJECTION_REQUESTED, REJECTION_SUCCEEDED
 from retino_core.messaging.inbound_actions import mark_customer_messages_read
 from retino_core.messaging.models import EmailStatus, InboundMessage, OutboundEmail
 from retino_core.messaging.queries import attachments_by_message, messages_of_case
@@ -243,6 +244,31 @@ def history_text(entry: CaseHistory, *, case: Case, statuses: dict[str, str], us
         return gettext("Return shipping chosen: %(option)s", option=data.get("option", ""))
     if kind == HistoryKind.rating_received.value:
         return gettext("The customer rated the case %(score)s out of 5", score=data.get("score", ""))
+    return _platform_history_text(kind, data)
+
+
+def _platform_history_text(kind: str, data: dict[str, Any]) -> str:
+    """Refunds and credit notes through the platform, and rejections of a platform's return."""
+    if kind == HistoryKind.refund_requested.value:
+        if data.get("kind") == "credit_note":
+            return gettext(
+                "Credit note of %(amount)s %(currency)s asked for",
+                amount=data.get("amount"),
+                currency=data.get("currency"),
+            )
+        return gettext(
+            "Refund of %(amount)s %(currency)s asked for", amount=data.get("amount"), currency=data.get("currency")
+        )
+    if kind == HistoryKind.refund_succeeded.value:
+        return gettext("The platform confirmed the refund (%(reference)s)", reference=data.get("external_id") or "—")
+    if kind == HistoryKind.refund_failed.value:
+        return gettext("The platform did not make the refund")
+    if kind == REJECTION_REQUESTED:
+        return gettext("Rejection of the platform's return asked for: %(message)s", message=data.get("message", ""))
+    if kind == REJECTION_SUCCEEDED:
+        return gettext("The platform rejected the return")
+    if kind == REJECTION_FAILED:
+        return gettext("The platform refused to reject the return: %(message)s", message=data.get("message", ""))
     return kind
 
 

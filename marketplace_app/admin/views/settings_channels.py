@@ -4,7 +4,8 @@ the consultant, what the storefront widget offers and the return shipping option
 Every view needs ``channels.manage`` (so a deactivated account, being read-only, gets 403 like on
 the other settings screens). Each POST parses its form, calls one core action and redirects back
 (PRG); refused input re-renders the channel page with the errors next to the form that caused them
-(422) and stores nothing. Syncing a channel on demand belongs to the platform clients, not here.
+(422) and stores nothing. "Sync now" enqueues the channel's sync job; what the platform allows
+(sending buyers our link through its messages) is asked of the channel's adapter.
 """
 
 from __future__ import annotations
@@ -12,8 +13,8 @@ from __future__ import annotations
 from functools import partial
 from typing import Any
 
-from flask import redirect, render_template, request, url_for
-from flask_babel import lazy_gettext
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext, lazy_gettext
 from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
@@ -21,6 +22,8 @@ from marketplace_app.admin import blueprint
 from marketplace_app.admin.views.case_detail import FormError
 from marketplace_app.admin.views.settings import actor_context, attempt, checkbox, names_from_form, settings_context
 from marketplace_app.database import db
+from marketplace_app.errors import translated_message
+from marketplace_app.platforms import adapter_for
 from marketplace_app.tenancy import admin_context, requires
 from retino_core.accounts.actions import get_channel
 from retino_core.accounts.models import ChannelStatus, Membership, Platform, SalesChannel, User
@@ -28,13 +31,17 @@ from retino_core.accounts.permissions import Permission
 from retino_core.channels.actions import (
     add_shipping_option,
     reorder_shipping_options,
+    request_channel_sync,
     retire_shipping_option,
+    set_buyer_messages,
     set_channel_consultant,
     update_shipping_option,
     update_widget_settings,
 )
+from retino_core.channels.errors import ChannelError
 from retino_core.channels.models import BadgeSide, Carrier, ShippingKind
 from retino_core.channels.queries import list_channels, offerable_case_types, shipping_options, widget_settings
+from retino_core.platforms.interface import Capability
 
 #: Brand names, the same in every language.
 PLATFORM_NAMES = {Platform.shoptet: "Shoptet", Platform.woocommerce: "WooCommerce", Platform.allegro: "Allegro"}
@@ -91,6 +98,14 @@ def settings_channels() -> tuple[str, int]:
     return render_template("admin/settings_channels.html", **context), 200
 
 
+def channel_capabilities(channel: SalesChannel) -> frozenset[Capability]:
+    """What the channel's adapter can do; nothing for a channel that cannot be built yet (not connected)."""
+    try:
+        return frozenset(adapter_for(channel).capabilities)
+    except (LookupError, ValueError):
+        return frozenset()
+
+
 def render_channel(
     channel: SalesChannel,
     *,
@@ -109,6 +124,8 @@ def render_channel(
         ShippingKind=ShippingKind,
         Carrier=Carrier,
         offered_types_shown=OFFERED_TYPES_SHOWN,
+        capabilities=channel_capabilities(channel),
+        Capability=Capability,
         **_labels(),
     )
     context.update(form_errors=form_errors or {}, form_values=form_values or {})
@@ -217,3 +234,34 @@ def settings_channel_options_reorder(channel_id: int) -> Any:
         success=lambda: _channel_url(channel.id, "#shipping"),
         render=partial(render_channel, channel),
     )
+
+
+@blueprint.post("/settings/channels/<int:channel_id>/sync")
+@requires(Permission.channels_manage)
+def settings_channel_sync(channel_id: int) -> Any:
+    """ "Sync now": the sync runs in a job; the page says whether it was started or is already waiting."""
+    channel = _channel(channel_id)
+    try:
+        started = request_channel_sync(db(), channel_id=channel.id, **actor_context())
+    except ChannelError as refused:
+        flash(translated_message(refused))
+        return redirect(_channel_url(channel.id))
+    flash(gettext("The sync has started.") if started else gettext("A sync is already waiting to run."))
+    return redirect(_channel_url(channel.id))
+
+
+@blueprint.post("/settings/channels/<int:channel_id>/buyer-messages")
+@requires(Permission.channels_manage)
+def settings_channel_buyer_messages(channel_id: int) -> Any:
+    channel = _channel(channel_id)
+    if Capability.messaging not in channel_capabilities(channel):
+        return redirect(_channel_url(channel.id))
+    enabled = checkbox(request.form, "message_buyers") == "true"
+    set_buyer_messages(db(), channel_id=channel.id, enabled=enabled, **actor_context())
+    return redirect(_channel_url(channel.id, "#buyer-messages"))
+
+
+@blueprint.context_processor
+def _platform_names() -> dict[str, Any]:
+    """Every admin page can name a channel's platform (the inbox rows, the case page)."""
+    return {"platform_names": PLATFORM_NAMES}

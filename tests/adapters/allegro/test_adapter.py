@@ -103,8 +103,10 @@ def _channel(credentials=None):
 # The adapter's shape
 
 
-def test_declares_polling_refund_and_messaging_and_implements_them():
-    assert AllegroAdapter.capabilities == frozenset({Capability.polling, Capability.refund, Capability.messaging})
+def test_declares_polling_refund_messaging_and_returns_and_implements_them():
+    assert AllegroAdapter.capabilities == frozenset(
+        {Capability.polling, Capability.refund, Capability.messaging, Capability.customer_returns}
+    )
     assert missing_operations(AllegroAdapter) == ()
     assert Capability.webhooks not in AllegroAdapter.capabilities
     assert "verify_webhook" not in vars(AllegroAdapter)

@@ -14,7 +14,13 @@ from tests.adapters.shoptet.conftest import ACCESS_TOKEN, ESHOP_ID
 def test_adapter_implements_every_declared_operation():
     assert missing_operations(ShoptetAdapter) == ()
     assert ShoptetAdapter.capabilities == frozenset(
-        {Capability.webhooks, Capability.credit_note, Capability.storefront_injection, Capability.order_note}
+        {
+            Capability.webhooks,
+            Capability.polling,
+            Capability.credit_note,
+            Capability.storefront_injection,
+            Capability.order_note,
+        }
     )
     assert ShoptetAdapter.platform == "shoptet"
 

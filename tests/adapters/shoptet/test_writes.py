@@ -13,6 +13,7 @@ from retino_core.platforms.interface import (
     CreditNoteResult,
     StorefrontInjectionRequest,
     StorefrontInjectionResult,
+    WebhookSetup,
 )
 
 #: The order code of the spec's invoice and credit-note examples.
@@ -108,9 +109,9 @@ def test_push_case_status_adds_a_system_history_record(shoptet_adapter, exchange
 
 def test_register_order_webhooks_adds_the_missing_event(shoptet_adapter, exchanges):
     """The spec's example lists ``order:create`` at this URL already, so only ``order:update`` is added."""
-    registered = shoptet_adapter.register_order_webhooks("https://myapplication.tld/orders.php")
+    setup = shoptet_adapter.ensure_webhooks("https://myapplication.tld/orders.php")
 
-    assert registered == ("order:update",)
+    assert setup == WebhookSetup(created=("order:update",))
     exchanges.assert_all_valid()
     assert _bodies(exchanges, "POST", "/api/webhooks") == [
         {"data": [{"event": "order:update", "url": "https://myapplication.tld/orders.php"}]}
@@ -119,9 +120,9 @@ def test_register_order_webhooks_adds_the_missing_event(shoptet_adapter, exchang
 
 
 def test_register_order_webhooks_replaces_our_old_url(shoptet_adapter, exchanges):
-    registered = shoptet_adapter.register_order_webhooks("https://returns.example/hooks/shoptet/ch_1")
+    setup = shoptet_adapter.ensure_webhooks("https://returns.example/hooks/shoptet/ch_1")
 
-    assert registered == ("order:create", "order:update")
+    assert setup == WebhookSetup(created=("order:create", "order:update"), removed=("order:create",))
     exchanges.assert_all_valid()
     assert ("DELETE", "/api/webhooks/992801") in exchanges.requests
     assert _bodies(exchanges, "POST", "/api/webhooks") == [

@@ -1,0 +1,1 @@
+"""Refunds and credit notes through a case's sales channel, and the order notes we leave on the platform."""
