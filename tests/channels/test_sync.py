@@ -22,21 +22,8 @@ from retino_core.channels.sync import (
 from retino_core.errors import DomainError, ErrorKind
 from retino_core.jobs import OutboxJob
 from retino_core.orders.models import Order
-from tests.adapters.shoptet.oauth_peer import CLIENT_ID, run_peer
 
 SIGNATURE_KEY = "8a5e881b19ad6cc0bc986587b22e30be"
-
-
-@pytest.fixture
-def oauth_peer():
-    yield from run_peer()
-
-
-@pytest.fixture
-def shoptet_settings(settings, oauth_peer, prism_shoptet):
-    return settings.with_overrides(
-        shoptet_oauth_url=oauth_peer.url, shoptet_client_id=CLIENT_ID, shoptet_api_url=prism_shoptet
-    )
 
 
 @pytest.fixture
@@ -47,14 +34,14 @@ def runtime(shoptet_settings, engine):
 
 
 @pytest.fixture
-def shoptet_channel(session, shoptet_settings, make_account, make_channel, oauth_peer):
+def shoptet_channel(session, shoptet_settings, make_account, make_channel, shoptet_oauth_peer):
     def factory(account=None, **overrides):
         cipher = CredentialCipher(shoptet_settings.secret_key)
         values = {
             "platform": Platform.shoptet,
             "external_shop_id": "222651",
             "credentials_encrypted": cipher.encrypt(
-                {"oauth_access_token": oauth_peer.oauth_token, "signature_key": SIGNATURE_KEY}
+                {"oauth_access_token": shoptet_oauth_peer.oauth_token, "signature_key": SIGNATURE_KEY}
             ),
         }
         values.update(overrides)
@@ -148,9 +135,11 @@ def test_a_sync_reads_the_change_feed_from_the_cursor_and_records_success(sessio
     assert session.scalars(select(Order.channel_id)).all() != []
 
 
-def test_a_refused_token_puts_the_channel_in_error_with_the_reason(session, runtime, shoptet_channel, oauth_peer):
+def test_a_refused_token_puts_the_channel_in_error_with_the_reason(
+    session, runtime, shoptet_channel, shoptet_oauth_peer
+):
     channel = shoptet_channel(sync_cursor="changes|2024-01-01T00:00:00+0000|1")
-    oauth_peer.access_token_status = 401
+    shoptet_oauth_peer.access_token_status = 401
 
     _run(runtime, sync_channel, channel.id, account_id=channel.account_id)
 
@@ -165,14 +154,14 @@ def test_a_refused_token_puts_the_channel_in_error_with_the_reason(session, runt
 
 
 @pytest.mark.parametrize("status", [ChannelStatus.disabled, ChannelStatus.waiting])
-def test_a_channel_that_is_not_connected_is_not_synced(session, runtime, shoptet_channel, oauth_peer, status):
+def test_a_channel_that_is_not_connected_is_not_synced(session, runtime, shoptet_channel, shoptet_oauth_peer, status):
     channel = shoptet_channel(status=status)
 
     _run(runtime, sync_channel, channel.id, account_id=channel.account_id)
 
     session.expire_all()
     assert session.get(SalesChannel, channel.id).status is status
-    assert oauth_peer.access_token_requests == []
+    assert shoptet_oauth_peer.access_token_requests == []
 
 
 def test_sync_now_enqueues_once_and_only_for_a_connected_channel(session, shoptet_channel, make_member):

@@ -28,22 +28,10 @@ from retino_core.orders.models import Order
 from retino_core.webhooks.actions import accept_delivery
 from retino_core.webhooks.models import WebhookDelivery
 from tests.adapters.examples import example_bytes, example_json
-from tests.adapters.shoptet.oauth_peer import CLIENT_ID, GOOD_CODE, run_peer
+from tests.adapters.shoptet.oauth_peer import CLIENT_ID, GOOD_CODE
 
 ESHOP_ID = "222651"
 SIGNATURE_KEY = "8a5e881b19ad6cc0bc986587b22e30be"
-
-
-@pytest.fixture
-def oauth_peer():
-    yield from run_peer()
-
-
-@pytest.fixture
-def shoptet_settings(settings, oauth_peer, prism_shoptet):
-    return settings.with_overrides(
-        shoptet_oauth_url=oauth_peer.url, shoptet_client_id=CLIENT_ID, shoptet_api_url=prism_shoptet
-    )
 
 
 @pytest.fixture
@@ -74,12 +62,12 @@ def _jobs(session):
 
 
 def test_install_exchanges_the_code_creates_the_account_and_finishes_in_jobs(
-    client, session, oauth_peer, shoptet_settings
+    client, session, shoptet_oauth_peer, shoptet_settings
 ):
     response = _install(client)
 
     assert (response.status_code, response.get_json()) == (200, {"status": "installed"})
-    assert oauth_peer.token_requests == [
+    assert shoptet_oauth_peer.token_requests == [
         {
             "client_id": CLIENT_ID,
             "code": GOOD_CODE,
@@ -105,7 +93,7 @@ def test_install_exchanges_the_code_creates_the_account_and_finishes_in_jobs(
         ChannelStatus.connected,
     )
     credentials = _credentials(shoptet_settings, channel)
-    assert credentials["oauth_access_token"] == oauth_peer.oauth_token
+    assert credentials["oauth_access_token"] == shoptet_oauth_peer.oauth_token
     # The install job renewed the signature key at the (mocked) API and stored its answer.
     assert len(credentials["signature_key"]) > 0
     invitation = session.scalars(select(Invitation)).one()
@@ -124,28 +112,28 @@ def test_install_exchanges_the_code_creates_the_account_and_finishes_in_jobs(
     assert channel.sync_cursor.startswith("changes|")
     assert session.scalar(select(func.count()).select_from(Order).where(Order.channel_id == channel.id)) >= 1
     # One API access token served every call of the install job and the sync.
-    assert len(oauth_peer.access_token_requests) == 1
+    assert len(shoptet_oauth_peer.access_token_requests) == 1
 
 
-def test_a_refused_code_is_400_and_stores_nothing(client, session, oauth_peer):
+def test_a_refused_code_is_400_and_stores_nothing(client, session, shoptet_oauth_peer):
     response = _install(client, code="not-the-code")
 
     assert (response.status_code, response.get_json()) == (400, {"error": "install code refused"})
-    assert len(oauth_peer.token_requests) == 1
+    assert len(shoptet_oauth_peer.token_requests) == 1
     session.rollback()
     assert session.scalar(select(func.count()).select_from(Account)) == 0
     assert session.scalar(select(func.count()).select_from(OutboxJob)) == 0
 
 
-def test_a_missing_code_is_400_without_calling_the_oauth_server(client, session, oauth_peer):
+def test_a_missing_code_is_400_without_calling_the_oauth_server(client, session, shoptet_oauth_peer):
     response = client.get("/connect/shoptet/install")
 
     assert response.status_code == 400
-    assert oauth_peer.token_requests == []
+    assert shoptet_oauth_peer.token_requests == []
 
 
-def test_an_answer_without_an_eshop_id_is_400_and_stores_nothing(client, session, oauth_peer):
-    del oauth_peer.grant["eshopId"]
+def test_an_answer_without_an_eshop_id_is_400_and_stores_nothing(client, session, shoptet_oauth_peer):
+    del shoptet_oauth_peer.grant["eshopId"]
 
     assert _install(client).status_code == 400
     session.rollback()
@@ -162,7 +150,7 @@ def test_without_a_configured_add_on_the_install_url_says_so(settings, engine):
     assert (response.status_code, response.get_json()) == (503, {"error": "the Shoptet add-on is not configured here"})
 
 
-def test_a_reinstall_keeps_the_account_and_switches_it_back_on(client, session, oauth_peer, shoptet_settings):
+def test_a_reinstall_keeps_the_account_and_switches_it_back_on(client, session, shoptet_oauth_peer, shoptet_settings):
     assert _install(client).status_code == 200
     session.rollback()
     channel = session.scalars(select(SalesChannel)).one()
@@ -171,7 +159,7 @@ def test_a_reinstall_keeps_the_account_and_switches_it_back_on(client, session, 
     channel.credentials_encrypted = None
     account.status = AccountStatus.deactivated
     session.commit()
-    oauth_peer.grant["access_token"] = "a-new-oauth-token"
+    shoptet_oauth_peer.grant["access_token"] = "a-new-oauth-token"
 
     assert _install(client).status_code == 200
 
@@ -189,7 +177,7 @@ def test_a_reinstall_keeps_the_account_and_switches_it_back_on(client, session, 
 
 
 @pytest.fixture
-def shoptet_channel(session, shoptet_settings, make_account, make_channel, oauth_peer):
+def shoptet_channel(session, shoptet_settings, make_account, make_channel, shoptet_oauth_peer):
     def factory(signature_key=SIGNATURE_KEY, eshop_id=ESHOP_ID):
         cipher = CredentialCipher(shoptet_settings.secret_key)
         channel = make_channel(
@@ -197,7 +185,7 @@ def shoptet_channel(session, shoptet_settings, make_account, make_channel, oauth
             platform=Platform.shoptet,
             external_shop_id=eshop_id,
             credentials_encrypted=cipher.encrypt(
-                {"oauth_access_token": oauth_peer.oauth_token, "signature_key": signature_key}
+                {"oauth_access_token": shoptet_oauth_peer.oauth_token, "signature_key": signature_key}
             ),
         )
         session.commit()

@@ -12,7 +12,7 @@ from marketplace_app import create_app
 from retino_core.accounts.credentials import CredentialCipher
 from retino_core.accounts.models import Membership, Platform, User
 from retino_core.accounts.permissions import Role
-from tests.adapters.shoptet.oauth_peer import CLIENT_ID, run_peer
+from tests.adapters.shoptet.oauth_peer import CLIENT_ID
 
 ESHOP_ID = "222651"
 ADMIN_CODE = "admin-verification-code"
@@ -81,15 +81,10 @@ def eshop_peer():
 
 
 @pytest.fixture
-def oauth_peer():
-    yield from run_peer()
-
-
-@pytest.fixture
-def app(settings, engine, oauth_peer, eshop_peer):
+def app(settings, engine, shoptet_oauth_peer, eshop_peer):
     app = create_app(
         settings.with_overrides(
-            shoptet_oauth_url=oauth_peer.url, shoptet_client_id=CLIENT_ID, shoptet_api_url=eshop_peer.url
+            shoptet_oauth_url=shoptet_oauth_peer.url, shoptet_client_id=CLIENT_ID, shoptet_api_url=eshop_peer.url
         )
     )
     yield app
@@ -97,13 +92,13 @@ def app(settings, engine, oauth_peer, eshop_peer):
 
 
 @pytest.fixture
-def channel(session, settings, make_account, make_channel, oauth_peer):
+def channel(session, settings, make_account, make_channel, shoptet_oauth_peer):
     channel = make_channel(
         make_account(),
         platform=Platform.shoptet,
         external_shop_id=ESHOP_ID,
         credentials_encrypted=CredentialCipher(settings.secret_key).encrypt(
-            {"oauth_access_token": oauth_peer.oauth_token, "signature_key": "k"}
+            {"oauth_access_token": shoptet_oauth_peer.oauth_token, "signature_key": "k"}
         ),
     )
     session.commit()

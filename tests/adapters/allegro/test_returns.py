@@ -294,3 +294,13 @@ def test_a_return_already_rejected_counts_as_success(server):
     )
 
     assert result == PlatformActionResult(is_success=True, message="already rejected on Allegro")
+
+
+def test_the_core_offers_exactly_the_rejection_codes_and_message_limit_the_adapter_sends():
+    """The core validates a rejection before any I/O, so it keeps Allegro's codes and limit itself; they must agree."""
+    from adapters.allegro import returns
+    from retino_core.accounts.models import Platform
+    from retino_core.intake import platform_returns
+
+    assert platform_returns.REJECTION_CODES[Platform.allegro] == returns.REJECTION_CODES
+    assert platform_returns.PLATFORM_MESSAGE_LIMITS[Platform.allegro] == returns.REJECTION_REASON_MAX_LENGTH
