@@ -13,7 +13,7 @@ from adapters.shoptet import mapping
 from adapters.shoptet.adapter import ShoptetAdapter
 from retino_core.accounts.models import Account, ChannelStatus, SalesChannel
 from retino_core.channels.installs import PlatformEvent, apply_platform_event
-from retino_core.channels.sync import enqueue_sync, record_sync_error
+from retino_core.channels.sync import enqueue_sync, platform_problem, record_sync_error
 from retino_core.channels.tasks import inject_snippets
 from retino_core.jobs import JobContext, job
 from retino_core.orders.actions import upsert_order
@@ -78,7 +78,7 @@ def complete_shoptet_install(ctx: JobContext, channel_id: int) -> None:
             ctx.session.flush()
         inject_snippets(ctx.settings, channel, adapter)
     except (AuthExpired, Forbidden) as error:
-        record_sync_error(channel, str(error))
+        record_sync_error(channel, platform_problem(error))
         return
     enqueue_sync(ctx.session, channel)
 
@@ -119,7 +119,7 @@ def process_shoptet_delivery(ctx: JobContext, delivery_id: int) -> None:
         mark_processed(delivery)
         return
     except (AuthExpired, Forbidden) as error:
-        record_sync_error(channel, str(error))
+        record_sync_error(channel, platform_problem(error))
         return
     upsert_order(ctx.session, account=account, channel=channel, snapshot=snapshot)
     mark_processed(delivery)

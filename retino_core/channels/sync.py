@@ -166,7 +166,7 @@ def sync_channel(ctx: JobContext, channel_id: int) -> None:
     except (PlatformError, ValueError) as error:
         logger.warning("channel %s: sync failed: %s", channel.id, error)
         progress.store(channel)
-        record_sync_error(channel, str(error))
+        record_sync_error(channel, platform_problem(error) if isinstance(error, PlatformError) else str(error))
         return
     progress.store(channel)
     record_sync_success(channel)
@@ -307,6 +307,11 @@ def record_sync_success(channel: SalesChannel) -> None:
     channel.status_message = ""
     channel.last_error_at = None
     channel.last_synced_at = clock.now()
+
+
+def platform_problem(error: PlatformError) -> str:
+    """What went wrong, for the merchant: the platform's own words and the HTTP status, no URL or method."""
+    return f"{error.message} (HTTP {error.status})" if error.status else error.message
 
 
 def record_sync_error(channel: SalesChannel, message: str) -> None:

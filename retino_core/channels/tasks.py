@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from retino_core.accounts.models import Account, ChannelStatus, SalesChannel
 from retino_core.channels.snippets import loader_snippet, order_confirmed_snippet, widget_script_url
-from retino_core.channels.sync import record_sync_error
+from retino_core.channels.sync import platform_problem, record_sync_error
 from retino_core.config import Settings
 from retino_core.jobs.registry import JobContext, job
 from retino_core.platforms.http import AuthExpired, Forbidden
@@ -66,4 +66,4 @@ def push_storefront(ctx: JobContext, channel_id: int) -> None:
     try:
         inject_snippets(ctx.settings, channel, adapter)
     except (AuthExpired, Forbidden) as error:
-        record_sync_error(channel, str(error))
+        record_sync_error(channel, platform_problem(error))
