@@ -37,6 +37,7 @@ from retino_core.refunds.models import (
     OrderNoteState,
     PlatformOrderNote,
     PlatformRefund,
+    RefundFailure,
     RefundKind,
     RefundState,
 )
@@ -45,7 +46,7 @@ from retino_core.refunds.schemas import RefundRequestSchema
 from retino_core.refunds.tasks import push_order_note, run_platform_refund
 from retino_core.validation import load_or_raise
 
-__all__ = ["OrderNoteEvent", "request_platform_refund", "schedule_order_note"]
+__all__ = ["OrderNoteEvent", "request_platform_refund", "retry_platform_refund", "schedule_order_note"]
 
 logger = logging.getLogger(__name__)
 
@@ -156,6 +157,50 @@ def request_platform_refund(
         currency=amount.currency,
     )
     session.flush()
+    enqueue_after_commit(session, run_platform_refund, refund.id, account_id=account.id)
+    return refund
+
+
+def retry_platform_refund(
+    session: Session, *, account: Account, actor: Actor, case: Case, refund_id: int
+) -> PlatformRefund:
+    """Send a refund whose outcome is unknown again, with the same idempotency key.
+
+    When the platform never answered (the retries ran out: failure ``unavailable``), the money may
+    or may not have moved. Asking again under the *same* key is safe either way: Allegro dedupes on
+    its ``commandId``, and the WooCommerce and Shoptet adapters find a refund or credit note made
+    with the key before they make one. A new request would carry a new key and could pay twice.
+    """
+    if case.account_id != account.id:
+        raise RefundError(RefundErrorCode.case_not_found, N_("This case does not exist."), kind=ErrorKind.not_found)
+    actor.require(Permission.item_decide)
+    earlier = refunds_of_case(session, account_id=account.id, case_id=case.id)
+    refund = next((refund for refund in earlier if refund.id == refund_id), None)
+    if refund is None:
+        raise RefundError(RefundErrorCode.refund_not_found, N_("This refund does not exist."), kind=ErrorKind.not_found)
+    if refund.state is not RefundState.failed or refund.failure is not RefundFailure.unavailable:
+        raise _conflict(
+            RefundErrorCode.not_retryable,
+            N_("Only a refund the platform did not answer can be sent again."),
+        )
+    if any(other.state is RefundState.pending for other in earlier):
+        raise _conflict(
+            RefundErrorCode.refund_pending, N_("An earlier refund of this case is still waiting for the platform.")
+        )
+    refund.state = RefundState.pending
+    refund.failure = None
+    refund.message = ""
+    refund.finished_at = None
+    session.flush()
+    history.refund_requested_entry(
+        session,
+        case=case,
+        actor=actor,
+        refund_id=refund.id,
+        kind=refund.kind.value,
+        amount=str(quantize_amount(refund.amount)),
+        currency=refund.currency,
+    )
     enqueue_after_commit(session, run_platform_refund, refund.id, account_id=account.id)
     return refund
 

@@ -23,6 +23,10 @@ class RefundErrorCode(Enum):
     quantity_exceeds_item = "quantity_exceeds_item"
     #: The lines add up to more than the amount (or, for a credit note, to another amount).
     lines_exceed_amount = "lines_exceed_amount"
+    #: No refund with this id on this case (or another account's).
+    refund_not_found = "refund_not_found"
+    #: Only a refund whose outcome is unknown (the platform did not answer) can be sent again.
+    not_retryable = "not_retryable"
 
 
 class RefundError(DomainError):

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
+from decimal import Decimal
 from io import BytesIO
 from pathlib import Path
 from typing import Any
@@ -28,6 +29,7 @@ from sqlalchemy import select
 
 from marketplace_app.admin import PUBLIC_ENDPOINTS
 from marketplace_app.tenancy import READ_ONLY_PERMISSIONS
+from retino_core import clock
 from retino_core.accounts.actions import invite_member
 from retino_core.accounts.models import AccountStatus, Membership
 from retino_core.accounts.permissions import Permission, Role, role_allows
@@ -36,6 +38,7 @@ from retino_core.cases.actions import add_attachment, tag_case
 from retino_core.channels.actions import add_shipping_option
 from retino_core.custom_fields.actions import create_field_definition, link_field_to_case_type
 from retino_core.models import Base
+from retino_core.refunds.models import PlatformRefund, RefundFailure, RefundKind, RefundState
 from retino_core.saved_filters.actions import save_filter
 from retino_core.storage import LocalFolderStorage
 
@@ -93,6 +96,7 @@ ROUTES: tuple[Route, ...] = (
     Route("admin.case_item_reception", "POST", C + "/items/{item}/reception", P.item_receive, {"state": "?"}),
     Route("admin.case_item_decision", "POST", C + "/items/{item}/decision", P.item_decide, {"decision": "?"}),
     Route("admin.case_refund", "POST", C + "/refunds", P.item_decide, {"amount": ""}),
+    Route("admin.case_refund_retry", "POST", C + "/refunds/{refund}/retry", P.item_decide),
     Route("admin.new_case", "GET", "/admin/cases/new", P.case_create),
     Route("admin.new_case", "POST", "/admin/cases/new", P.case_create, {"case_type": ""}),
     Route("admin.search_orders", "GET", "/admin/orders/search?q=ab", P.case_create),
@@ -252,6 +256,22 @@ def _build_world(session, shop, settings, tmp_path) -> World:
     invitation, _token = invite_member(
         session, account=account, actor=owner, payload={"email": "new@example.test", "role": "agent"}, settings=settings
     )
+    # A refund whose outcome is unknown, so "Send again" has something to send (its job cannot reach a platform).
+    refund = PlatformRefund(
+        account_id=account.id,
+        case_id=case.id,
+        channel_id=shop.channel.id,
+        order_id=case.order_id,
+        kind=RefundKind.refund,
+        idempotency_key=f"case-{case.id}-refund-1",
+        amount=Decimal("1.00"),
+        currency=case.currency,
+        lines=[],
+        state=RefundState.failed,
+        failure=RefundFailure.unavailable,
+        requested_at=clock.now(),
+    )
+    session.add(refund)
     session.commit()
     agent_membership = session.scalar(
         Membership.select_for_account(account.id).where(Membership.user_id == shop.members[Role.agent].id)
@@ -272,6 +292,7 @@ def _build_world(session, shop, settings, tmp_path) -> World:
             "channel": shop.channel.id,
             "reason": case_type.reasons[0].id,
             "shipping_option": shipping_option.id,
+            "refund": refund.id,
         }
     )
 

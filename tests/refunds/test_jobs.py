@@ -322,3 +322,62 @@ def test_shoptet_refuses_a_line_its_invoice_does_not_have(
     )
     assert wire.bodies("POST", "/api/invoices/2015000001/credit-note") == []
     assert session.scalar(select(PlatformRefund.amount)) == Decimal("121.00")
+
+
+def test_a_refund_with_an_unknown_outcome_is_sent_again_under_its_key_and_made_once(
+    session, settings, runtime, platforms, wire, woo_shop, store
+):
+    """The store made the refund, every answer was lost, the retries ran out: "Send again" finds it, pays nothing."""
+    from retino_core.refunds.actions import retry_platform_refund
+
+    platforms.register("woocommerce", woocommerce_factory(store.url, wire))
+    case = open_for(session, woo_shop, {"315": "2", "316": "1"})
+    refund = _refund(session, settings, woo_shop, case, "16.13", "USD", lines=[(0, "1"), (1, "1")])
+    key = refund.idempotency_key
+    store.lose_next_refund_answer()
+    with pytest.raises(Unavailable):
+        _run(session, runtime)
+    session.expire_all()
+    refund.state, refund.failure = RefundState.failed, RefundFailure.unavailable
+    for row in outbox_rows(session, JOB):
+        row.status = OutboxStatus.failed
+    session.commit()
+
+    retry_platform_refund(session, account=woo_shop.account, actor=woo_shop.owner, case=case, refund_id=refund.id)
+    session.commit()
+    pending = [row for row in outbox_rows(session, JOB) if row.status is OutboxStatus.pending]
+    session.rollback()
+    run_outbox_job(runtime, pending[0].id)
+    session.expire_all()
+
+    assert (refund.state, refund.failure, refund.external_id, refund.idempotency_key) == (
+        RefundState.succeeded,
+        None,
+        "900",
+        key,
+    )
+    assert len(store.refunds) == 1
+    assert [entry.kind for entry in case.history[-3:]] == ["refund_requested", "refund_requested", "refund_succeeded"]
+
+
+def test_only_a_refund_with_an_unknown_outcome_can_be_sent_again(session, settings, platforms, wire, woo_shop, store):
+    from retino_core.errors import ErrorKind
+    from retino_core.refunds.actions import retry_platform_refund
+    from retino_core.refunds.errors import RefundError, RefundErrorCode
+
+    platforms.register("woocommerce", woocommerce_factory(store.url, wire))
+    case = open_for(session, woo_shop)
+    refund = _refund(session, settings, woo_shop, case, "1.00", "USD")
+
+    for state, failure in ((RefundState.pending, None), (RefundState.failed, RefundFailure.refused)):
+        refund.state, refund.failure = state, failure
+        session.commit()
+        with pytest.raises(RefundError) as refused:
+            retry_platform_refund(
+                session, account=woo_shop.account, actor=woo_shop.owner, case=case, refund_id=refund.id
+            )
+        assert (refused.value.code, refused.value.kind) == (RefundErrorCode.not_retryable, ErrorKind.conflict)
+        session.rollback()
+    with pytest.raises(RefundError) as missing:
+        retry_platform_refund(session, account=woo_shop.account, actor=woo_shop.owner, case=case, refund_id=10**9)
+    assert missing.value.kind is ErrorKind.not_found

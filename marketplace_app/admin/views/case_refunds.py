@@ -27,7 +27,7 @@ from retino_core.accounts.permissions import Permission
 from retino_core.cases.models import Case
 from retino_core.errors import DomainError, ErrorKind
 from retino_core.money import Money
-from retino_core.refunds.actions import request_platform_refund
+from retino_core.refunds.actions import request_platform_refund, retry_platform_refund
 from retino_core.refunds.capabilities import channel_refund_kind
 from retino_core.refunds.models import RefundFailure, RefundKind, RefundState
 from retino_core.refunds.queries import refund_proposal, refunds_of_case
@@ -50,7 +50,8 @@ FAILURE_LABELS = {
     RefundFailure.order_not_found: lazy_gettext("The platform no longer has this order."),
     RefundFailure.invalid: lazy_gettext("The platform rejected the request."),
     RefundFailure.unavailable: lazy_gettext(
-        "The platform did not answer. Check in its administration whether the refund was made before trying again."
+        "The platform did not answer, so it is not known whether the money moved. Send it again: a refund "
+        "already made is recognised and not made twice."
     ),
     RefundFailure.unsupported: lazy_gettext("The sales channel can no longer refund through its platform."),
 }
@@ -81,6 +82,7 @@ def refund_panel(case: Case) -> dict[str, Any]:
         "refunds": refunds,
         "proposal": refund_proposal(case, refunds),
         "has_pending": any(refund.is_pending for refund in refunds),
+        "can_retry": context.can(Permission.item_decide) and not any(refund.is_pending for refund in refunds),
         "RefundKind": RefundKind,
         "RefundState": RefundState,
         "kind_labels": KIND_LABELS,
@@ -159,3 +161,18 @@ def _refused(case: Case, error: FormError, status: int) -> Any:
     return render_detail(
         case, status=status, form_errors={FORM: error}, form_values={FORM: request.form.to_dict(flat=False)}
     )
+
+
+@blueprint.post("/cases/<int:case_id>/refunds/<int:refund_id>/retry")
+@requires(Permission.item_decide)
+def case_refund_retry(case_id: int, refund_id: int) -> Any:
+    """Send a refund the platform never answered again, under its own idempotency key."""
+    case = load_case(case_id)
+    context = admin_context()
+    try:
+        retry_platform_refund(db(), account=context.account, actor=context.actor, case=case, refund_id=refund_id)
+    except DomainError as error:
+        if error.kind is not ErrorKind.conflict:
+            raise
+        return _refused(case, FormError.from_domain(error), 409)
+    return redirect(url_for("admin.case_detail", case_id=case.id) + "#refunds")
