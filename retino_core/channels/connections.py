@@ -160,8 +160,18 @@ def _woocommerce_store_url_error(message: str) -> WooCommerceConnectionError:
     )
 
 
+#: A WordPress folder in a store's address: plain path segments only.
+_WOOCOMMERCE_PATH = re.compile(r"(/[A-Za-z0-9._~-]+)+")
+#: Where a pasted address of a WordPress page (the admin, the API, the login) starts: cut there.
+_WORDPRESS_ENTRY_POINTS = frozenset({"wp-admin", "wp-json", "wp-login.php", "wc-auth"})
+
+
 def normalise_woocommerce_store_url(raw: str, *, allow_plain_http: bool) -> str:
-    """The store's address as a channel keeps it: ``https://host[:port]``, host lower-cased, no path or query.
+    """The store's address as a channel keeps it: ``https://host[:port][/path]``, host lower-cased, no query.
+
+    The path stays (without its trailing slash): WordPress may live in a folder
+    (``https://example.com/shop``), and the REST API and the authorisation page are under it. A
+    pasted admin or API address is cut where WordPress's own part starts (``/wp-admin/...``).
 
     A bare host (``shop.example.com``) is taken as https. Plain ``http://`` is accepted only when
     ``allow_plain_http`` (development and testing) and only for ``localhost``/``127.0.0.1``;
@@ -197,8 +207,13 @@ def normalise_woocommerce_store_url(raw: str, *, allow_plain_http: bool) -> str:
         raise _woocommerce_store_url_error(enter)
     if scheme == "http" and not (allow_plain_http and host in WOOCOMMERCE_LOCAL_HOSTS):
         raise _woocommerce_store_url_error(N_("The store must be reachable over https://."))
+    segments = [segment for segment in parts.path.split("/") if segment]
+    cut = next((i for i, segment in enumerate(segments) if segment in _WORDPRESS_ENTRY_POINTS), len(segments))
+    path = "".join(f"/{segment}" for segment in segments[:cut])
+    if path and (not _WOOCOMMERCE_PATH.fullmatch(path) or any(segment in {".", ".."} for segment in segments)):
+        raise _woocommerce_store_url_error(enter)
     default_port = 443 if scheme == "https" else 80
-    url = f"{scheme}://{host}" + (f":{port}" if port is not None and port != default_port else "")
+    url = f"{scheme}://{host}" + (f":{port}" if port is not None and port != default_port else "") + path
     if len(url) > 200:
         raise _woocommerce_store_url_error(enter)
     return url

@@ -412,7 +412,12 @@ def test_another_accounts_member_following_the_return_link_finds_no_channel(app,
 
 def test_store_addresses_are_normalised_and_reused(app, session, shop, client_for):
     client = client_for(Role.owner)
-    for typed in ("shop.example.com", "HTTPS://shop.example.com:443/shop/?lang=cs", "https://shop.example.com."):
+    for typed in (
+        "shop.example.com",
+        "HTTPS://shop.example.com:443/?lang=cs",
+        "https://shop.example.com/wp-admin/admin.php?page=wc",
+        "https://shop.example.com.",
+    ):
         _authorize_params(_start(client, typed))
 
     assert [channel.external_shop_id for channel in _woo_channels(session)] == [STORE]
@@ -568,3 +573,29 @@ def test_the_refund_choice_needs_a_connected_woocommerce_channel(app, session, s
     assert "How refunds are paid" not in client.get(f"/admin/settings/channels/{shop.channel.id}").get_data(
         as_text=True
     )
+
+
+@pytest.mark.parametrize(
+    ("typed", "kept"),
+    [
+        ("Shop.Example.com", "https://shop.example.com"),
+        ("https://shop.example.com/", "https://shop.example.com"),
+        ("https://example.com/shop/", "https://example.com/shop"),
+        ("https://example.com:8443/wp/shop?x=1#top", "https://example.com:8443/wp/shop"),
+        ("https://example.com/shop/wp-admin/admin.php?page=wc", "https://example.com/shop"),
+    ],
+)
+def test_the_store_address_keeps_a_wordpress_folder(typed, kept):
+    from retino_core.channels.connections import normalise_woocommerce_store_url
+
+    assert normalise_woocommerce_store_url(typed, allow_plain_http=False) == kept
+
+
+@pytest.mark.parametrize(
+    "typed", ["https://example.com/shop page", "https://example.com/a/../b", "http://shop.example.com"]
+)
+def test_a_store_address_with_an_odd_folder_or_plain_http_is_refused(typed):
+    from retino_core.channels.connections import WooCommerceConnectionError, normalise_woocommerce_store_url
+
+    with pytest.raises(WooCommerceConnectionError):
+        normalise_woocommerce_store_url(typed, allow_plain_http=False)
