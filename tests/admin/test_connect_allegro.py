@@ -20,7 +20,7 @@ from retino_core.cases.models import Case, CaseHistory
 from retino_core.intake.platform_returns import REJECTION_REQUESTED, import_customer_return
 from retino_core.jobs import OutboxJob
 from retino_core.platforms.interface import CustomerReturnItemSnapshot, CustomerReturnSnapshot
-from tests.adapters.allegro.oauth_peer import CLIENT_ID, CLIENT_SECRET, USER_CODE, s256, start_peer, stop_peer
+from tests.adapters.allegro.oauth_peer import CLIENT_ID, CLIENT_SECRET, USER_CODE, run_peer, s256
 
 SELLER_ID = "46968690"
 PAGE = "/admin/settings/channels/allegro/connect"
@@ -33,9 +33,7 @@ def settings(settings):
 
 @pytest.fixture
 def oauth_peer():
-    peer, httpd, thread = start_peer()
-    yield peer
-    stop_peer(httpd, thread)
+    yield from run_peer()
 
 
 @pytest.fixture

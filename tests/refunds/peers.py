@@ -11,11 +11,12 @@ import json
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import urlsplit
 
 from tests.adapters.examples import example_bytes
+from tests.local_server import serving
 
 
 @dataclass
@@ -82,22 +83,8 @@ def _handler(store: WooCommerceStore) -> type[BaseHTTPRequestHandler]:
     return Handler
 
 
-class _QuietServer(ThreadingHTTPServer):
-    daemon_threads = True
-
-    def handle_error(self, request: object, client_address: object) -> None:
-        return None
-
-
 def running_store() -> Iterator[WooCommerceStore]:
     store = WooCommerceStore()
-    httpd = _QuietServer(("127.0.0.1", 0), _handler(store))
-    store.url = f"http://127.0.0.1:{httpd.server_address[1]}"
-    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    try:
+    with serving(_handler(store)) as url:
+        store.url = url
         yield store
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
-        thread.join(5)

@@ -1,8 +1,7 @@
 """The add-on settings link: the e-shop's OAuth server vouches for its administrator, who is signed in to us."""
 
 import json
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -13,6 +12,7 @@ from retino_core.accounts.credentials import CredentialCipher
 from retino_core.accounts.models import Membership, Platform, User
 from retino_core.accounts.permissions import Role
 from tests.adapters.shoptet.oauth_peer import CLIENT_ID
+from tests.local_server import serving
 
 ESHOP_ID = "222651"
 ADMIN_CODE = "admin-verification-code"
@@ -70,14 +70,9 @@ class EshopPeer:
 @pytest.fixture
 def eshop_peer():
     peer = EshopPeer()
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), peer.handler())
-    httpd.daemon_threads = True
-    peer.url = f"http://127.0.0.1:{httpd.server_address[1]}"
-    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    yield peer
-    httpd.shutdown()
-    httpd.server_close()
+    with serving(peer.handler()) as url:
+        peer.url = url
+        yield peer
 
 
 @pytest.fixture

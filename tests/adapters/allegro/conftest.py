@@ -2,12 +2,10 @@
 
 import pytest
 
-from tests.adapters.allegro.oauth_peer import start_peer, stop_peer
+from tests.adapters.allegro.oauth_peer import run_peer
 from tests.platforms.conftest import server  # noqa: F401
 
 
 @pytest.fixture
 def oauth_peer():
-    peer, httpd, thread = start_peer()
-    yield peer
-    stop_peer(httpd, thread)
+    yield from run_peer()

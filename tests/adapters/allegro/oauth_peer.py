@@ -23,9 +23,12 @@ import base64
 import hashlib
 import json
 import threading
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs
+
+from tests.local_server import serving
 
 CLIENT_ID = "retino-test-client"
 CLIENT_SECRET = "retino-test-secret"
@@ -143,20 +146,9 @@ def _handler(peer: OAuthPeer) -> type[BaseHTTPRequestHandler]:
     return Handler
 
 
-class _QuietServer(ThreadingHTTPServer):
-    daemon_threads = True
-
-
-def start_peer() -> tuple[OAuthPeer, ThreadingHTTPServer, threading.Thread]:
+def run_peer() -> Iterator[OAuthPeer]:
+    """The peer on a free local port for the duration of a fixture."""
     peer = OAuthPeer()
-    httpd = _QuietServer(("127.0.0.1", 0), _handler(peer))
-    peer.url = f"http://127.0.0.1:{httpd.server_address[1]}"
-    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    return peer, httpd, thread
-
-
-def stop_peer(httpd: ThreadingHTTPServer, thread: threading.Thread) -> None:
-    httpd.shutdown()
-    httpd.server_close()
-    thread.join(5)
+    with serving(_handler(peer)) as url:
+        peer.url = url
+        yield peer

@@ -10,10 +10,11 @@ import json
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 
 from tests.adapters.examples import example_json
+from tests.local_server import serving
 
 CLIENT_ID = "retino-test-client"
 GOOD_CODE = "one-time-install-code"
@@ -81,19 +82,8 @@ def _handler(peer: OAuthPeer) -> type[BaseHTTPRequestHandler]:
     return Handler
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-
-
 def run_peer() -> Iterator[OAuthPeer]:
     peer = OAuthPeer()
-    httpd = _Server(("127.0.0.1", 0), _handler(peer))
-    peer.url = f"http://127.0.0.1:{httpd.server_address[1]}/action/ApiOAuthServer"
-    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    try:
+    with serving(_handler(peer)) as url:
+        peer.url = f"{url}/action/ApiOAuthServer"
         yield peer
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
-        thread.join(5)
