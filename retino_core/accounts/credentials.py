@@ -14,8 +14,12 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 
-class CredentialsUnreadable(Exception):
-    """The stored credentials were encrypted with another secret key or were tampered with."""
+class CredentialsUnreadable(ValueError):
+    """The stored credentials were encrypted with another secret key or were tampered with.
+
+    A ValueError like the adapter factories' "not connected" refusals, so every place that builds
+    a channel's adapter treats unreadable credentials as a channel that cannot be used right now.
+    """
 
 
 class CredentialCipher:

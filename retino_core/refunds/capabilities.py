@@ -11,7 +11,6 @@ import logging
 from collections.abc import Mapping
 from typing import Any
 
-from retino_core.accounts.credentials import CredentialsUnreadable
 from retino_core.accounts.models import ChannelStatus, SalesChannel
 from retino_core.platforms import registry as platform_registry
 from retino_core.platforms.interface import Capability
@@ -34,11 +33,11 @@ def platform_adapter(channel: SalesChannel, runtime: Mapping[str, Any]) -> Platf
 
     None when no adapter is registered for the platform in this process (``LookupError``), when the
     channel is not connected yet (the factories raise ``ValueError`` without credentials), or when
-    its credentials were encrypted under another secret key.
+    its credentials were encrypted under another secret key (``CredentialsUnreadable``, a ValueError).
     """
     try:
         return platform_registry.get_adapter(channel, **runtime)
-    except (LookupError, ValueError, CredentialsUnreadable) as error:
+    except (LookupError, ValueError) as error:
         logger.info("channel %s (%s): no adapter: %s", channel.id, platform_registry.platform_name(channel), error)
         return None
 

@@ -106,3 +106,25 @@ def test_a_platform_message_is_shown_as_text_never_as_markup(shop: Shop, session
         page = client.get(path).get_data(as_text=True)
         assert "<img src=x" not in page
         assert "&lt;img src=x onerror=&#34;alert(1)&#34;&gt;" in page
+
+
+def test_credentials_under_another_secret_key_leave_the_page_working_and_webhooks_refused(
+    shop: Shop, session, client_for, app, make_channel
+):
+    from retino_core.accounts.credentials import CredentialCipher
+
+    store = make_channel(
+        shop.account,
+        platform=Platform.woocommerce,
+        shop_url="https://store.example.test",
+        credentials_encrypted=CredentialCipher("another-installations-key-" + "y" * 32).encrypt(
+            {"consumer_key": "ck_1", "consumer_secret": "cs_1", "webhook_secret": "s"}
+        ),
+    )
+    session.commit()
+
+    assert client_for(Role.owner).get(f"/admin/settings/channels/{store.id}").status_code == 200
+    response = app.test_client().post(
+        f"/webhooks/woocommerce/{store.public_id}", data=b"{}", headers={"Content-Type": "application/json"}
+    )
+    assert (response.status_code, response.get_json()) == (401, {"error": "channel not connected"})
