@@ -95,6 +95,12 @@ def _accept(
     return jsonify(status="accepted" if created else "duplicate"), 201 if created else 200
 
 
+def _accept_shoptet(channel: SalesChannel, received: ReceivedDelivery) -> tuple[Response, int]:
+    return _accept(
+        channel, received, parse=parse_shoptet_json, payload_error=ShoptetPayloadError, process=process_shoptet_delivery
+    )
+
+
 def _channel_or_404(public_id: str, platform: Platform) -> SalesChannel:
     channel = channel_by_public_id(db(), public_id)
     if channel is None or channel.platform is not platform:
@@ -134,9 +140,7 @@ def shoptet(channel_public_id: str) -> tuple[Response, int]:
     if not _is_active(channel):
         logger.info("shoptet channel %s: delivery ignored, channel or account not active", channel.id)
         return jsonify(status="ignored"), 200
-    return _accept(
-        channel, received, parse=parse_shoptet_json, payload_error=ShoptetPayloadError, process=process_shoptet_delivery
-    )
+    return _accept_shoptet(channel, received)
 
 
 @blueprint.post("/webhooks/shoptet")
@@ -164,6 +168,4 @@ def shoptet_addon() -> tuple[Response, int]:
     if channel is None:
         logger.warning("shoptet add-on event %s for unknown e-shop %s", event, eshop_id)
         abort(404)
-    return _accept(
-        channel, received, parse=parse_shoptet_json, payload_error=ShoptetPayloadError, process=process_shoptet_delivery
-    )
+    return _accept_shoptet(channel, received)

@@ -274,19 +274,6 @@ def set_channel_consultant(
     return channel
 
 
-def set_channel_status(
-    session: Session, *, account: Account, channel: SalesChannel, status: ChannelStatus, message: str = ""
-) -> None:
-    """Record the outcome of a sync or call; used by adapters and jobs (no actor: the system did it)."""
-    if channel.account_id != account.id:
-        raise AccountError(AccountErrorCode.channel_not_found, N_("Channel not found."), kind=ErrorKind.not_found)
-    channel.status = status
-    channel.status_message = message
-    if status is ChannelStatus.connected:
-        channel.last_synced_at = clock.now()
-    session.flush()
-
-
 def get_channel(session: Session, *, account: Account, channel_id: int) -> SalesChannel:
     channel = SalesChannel.get_for_account(session, channel_id, account.id)
     if channel is None:

@@ -187,21 +187,18 @@ def try_lock_channel_work(session: Session, channel_id: int) -> bool:
     """
     if not is_postgresql(session):
         return True
-    return bool(
-        session.scalar(
-            text("SELECT pg_try_advisory_xact_lock(:space, :key)"),
-            {"space": CHANNEL_WORK_LOCK, "key": channel_id % 2**31},
-        )
-    )
+    return bool(session.scalar(text("SELECT pg_try_advisory_xact_lock(:space, :key)"), _lock_keys(channel_id)))
 
 
 def lock_channel_work(session: Session, channel_id: int) -> None:
     """Wait for the channel's work lock (see :func:`try_lock_channel_work`); held until the transaction ends."""
     if is_postgresql(session):
-        session.execute(
-            text("SELECT pg_advisory_xact_lock(:space, :key)"),
-            {"space": CHANNEL_WORK_LOCK, "key": channel_id % 2**31},
-        )
+        session.execute(text("SELECT pg_advisory_xact_lock(:space, :key)"), _lock_keys(channel_id))
+
+
+def _lock_keys(channel_id: int) -> dict[str, int]:
+    """The lock's two int4 keys; ids beyond 2**31 share a key with a smaller one, which only serialises them."""
+    return {"space": CHANNEL_WORK_LOCK, "key": channel_id % 2**31}
 
 
 @dataclass
@@ -249,16 +246,15 @@ def _sync_orders(
 
 def _fetch_and_upsert(
     session: Session, account: Account, channel: SalesChannel, adapter: PlatformAdapter, external_id: str
-) -> Order | None:
+) -> None:
     try:
         snapshot = adapter.fetch_order(external_id)
     except NotFound:
         logger.info("channel %s: order %s changed but is gone", channel.id, external_id)
-        return None
+        return
     order = upsert_order(session, account=account, channel=channel, snapshot=snapshot)
     if channel.message_buyers:
         _message_buyer_if_due(session, channel, order)
-    return order
 
 
 def _message_buyer_if_due(session: Session, channel: SalesChannel, order: Order) -> None:
