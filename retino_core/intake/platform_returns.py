@@ -35,7 +35,6 @@ from retino_core.case_types.models import CaseType
 from retino_core.cases.actions import add_note, claimed_quantities, open_case
 from retino_core.cases.models import Case, CaseHistory, CaseNote, CaseOrigin
 from retino_core.channels.sync import lock_channel_work
-from retino_core.config import settings_for
 from retino_core.db import is_postgresql
 from retino_core.errors import DomainError, ErrorKind
 from retino_core.i18n import N_
@@ -49,7 +48,7 @@ from retino_core.platforms.interface import (
     CustomerReturnSnapshot,
     PlatformActionResult,
 )
-from retino_core.platforms.registry import adapter_runtime_for_session, get_adapter
+from retino_core.platforms.registry import adapter_runtime_for_session, get_adapter, session_adapter_or_none
 
 logger = logging.getLogger(__name__)
 
@@ -334,11 +333,8 @@ def _history(session: Session, *, case: Case, actor: Actor, kind: str, data: dic
 
 def _supports_returns(session: Session, channel: SalesChannel) -> bool:
     """Whether the channel's adapter (built without I/O) declares ``Capability.customer_returns``."""
-    try:
-        adapter = get_adapter(channel, **adapter_runtime_for_session(settings_for(session.info), session))
-    except (LookupError, ValueError, RuntimeError):
-        return False
-    return adapter.supports(Capability.customer_returns)
+    adapter = session_adapter_or_none(session, channel)
+    return adapter is not None and adapter.supports(Capability.customer_returns)
 
 
 def rejectable_channel(session: Session, case: Case) -> SalesChannel | None:

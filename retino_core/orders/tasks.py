@@ -31,14 +31,14 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from retino_core import clock
 from retino_core.accounts.models import Account, ChannelStatus, SalesChannel
-from retino_core.config import Settings, settings_for
+from retino_core.config import Settings
 from retino_core.i18n import SUPPORTED_LANGUAGES, pick_language
 from retino_core.jobs import JobContext, job
 from retino_core.messaging.render import render_email_source
 from retino_core.orders.models import Order
 from retino_core.platforms.http import PlatformError
 from retino_core.platforms.interface import Capability
-from retino_core.platforms.registry import adapter_runtime_for_session, get_adapter
+from retino_core.platforms.registry import adapter_runtime_for_session, get_adapter, session_adapter_or_none
 
 logger = logging.getLogger(__name__)
 
@@ -59,11 +59,8 @@ def buyer_message_due(session: Session, channel: SalesChannel, order: Order) -> 
         return False
     if order.channel_id != channel.id or channel.status not in (ChannelStatus.connected, ChannelStatus.error):
         return False
-    try:
-        adapter = get_adapter(channel, **adapter_runtime_for_session(settings_for(session.info), session))
-    except (LookupError, ValueError, RuntimeError):
-        return False
-    return adapter.supports(Capability.messaging)
+    adapter = session_adapter_or_none(session, channel)
+    return adapter is not None and adapter.supports(Capability.messaging)
 
 
 def form_link(settings: Settings, channel: SalesChannel, order: Order) -> str:

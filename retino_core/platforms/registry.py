@@ -19,6 +19,7 @@ cheap::
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from enum import Enum
 from typing import TYPE_CHECKING, Any, TypedDict
@@ -33,6 +34,8 @@ if TYPE_CHECKING:
     from retino_core.accounts.credentials import CredentialCipher
     from retino_core.accounts.models import SalesChannel
     from retino_core.config import Settings
+
+logger = logging.getLogger(__name__)
 
 AdapterFactory = Callable[..., PlatformAdapter]
 
@@ -145,3 +148,27 @@ def register(platform: str, factory: AdapterFactory) -> None:
 def get_adapter(channel: SalesChannel, **runtime: Any) -> PlatformAdapter:
     """The adapter for ``channel`` from :data:`default_registry` (see :meth:`AdapterRegistry.get_adapter`)."""
     return default_registry.get_adapter(channel, **runtime)
+
+
+def adapter_or_none(channel: SalesChannel, **runtime: Any) -> PlatformAdapter | None:
+    """``channel``'s adapter, or None when it cannot be built here and now, for callers that only ask what it supports.
+
+    None when no adapter is registered for the platform in this process (``LookupError``), or the
+    channel is not connected or its credentials are unreadable (the factories' ``ValueError``).
+    """
+    try:
+        return get_adapter(channel, **runtime)
+    except (LookupError, ValueError) as error:
+        logger.info("channel %s (%s): no adapter: %s", channel.id, platform_name(channel), error)
+        return None
+
+
+def session_adapter_or_none(session: Session, channel: SalesChannel) -> PlatformAdapter | None:
+    """:func:`adapter_or_none` with the runtime of ``session``'s settings; None too for a session built without them."""
+    from retino_core.config import settings_for
+
+    try:
+        settings = settings_for(session.info)
+    except RuntimeError:
+        return None
+    return adapter_or_none(channel, **adapter_runtime_for_session(settings, session))

@@ -30,7 +30,7 @@ from retino_core.money import Money, quantize_amount
 from retino_core.orders.models import Order
 from retino_core.platforms import registry as platform_registry
 from retino_core.platforms.interface import Capability
-from retino_core.refunds.capabilities import WRITABLE_CHANNEL_STATES, channel_refund_kind, platform_adapter
+from retino_core.refunds.capabilities import WRITABLE_CHANNEL_STATES, channel_refund_kind
 from retino_core.refunds.errors import RefundError, RefundErrorCode
 from retino_core.refunds.models import (
     OrderNoteEvent,
@@ -292,7 +292,9 @@ def schedule_order_note(session: Session, *, case: Case, event: OrderNoteEvent) 
         return None
     settings = session.info.get(SETTINGS_INFO_KEY)
     if isinstance(settings, Settings):
-        adapter = platform_adapter(channel, platform_registry.adapter_runtime_for_session(settings, session))
+        adapter = platform_registry.adapter_or_none(
+            channel, **platform_registry.adapter_runtime_for_session(settings, session)
+        )
         if adapter is None or not adapter.supports(Capability.order_note):
             return None
     insert = dialect_insert(session)

@@ -12,9 +12,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from retino_core.accounts.models import ChannelStatus, SalesChannel
-from retino_core.platforms import registry as platform_registry
 from retino_core.platforms.interface import Capability
 from retino_core.platforms.protocol import PlatformAdapter
+from retino_core.platforms.registry import adapter_or_none
 from retino_core.refunds.models import RefundKind
 
 logger = logging.getLogger(__name__)
@@ -26,20 +26,6 @@ CAPABILITY_FOR_KIND: dict[RefundKind, Capability] = {
     RefundKind.refund: Capability.refund,
     RefundKind.credit_note: Capability.credit_note,
 }
-
-
-def platform_adapter(channel: SalesChannel, runtime: Mapping[str, Any]) -> PlatformAdapter | None:
-    """``channel``'s adapter built with ``runtime``; None when it cannot be built here and now.
-
-    None when no adapter is registered for the platform in this process (``LookupError``), when the
-    channel is not connected yet (the factories raise ``ValueError`` without credentials), or when
-    its credentials were encrypted under another secret key (``CredentialsUnreadable``, a ValueError).
-    """
-    try:
-        return platform_registry.get_adapter(channel, **runtime)
-    except (LookupError, ValueError) as error:
-        logger.info("channel %s (%s): no adapter: %s", channel.id, platform_registry.platform_name(channel), error)
-        return None
 
 
 def refund_kind(adapter: PlatformAdapter | None) -> RefundKind | None:
@@ -57,4 +43,4 @@ def channel_refund_kind(channel: SalesChannel | None, runtime: Mapping[str, Any]
     or when its adapter can neither refund nor issue credit notes (or cannot be built here)."""
     if channel is None or channel.status not in WRITABLE_CHANNEL_STATES:
         return None
-    return refund_kind(platform_adapter(channel, runtime))
+    return refund_kind(adapter_or_none(channel, **runtime))

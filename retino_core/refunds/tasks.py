@@ -25,8 +25,8 @@ from retino_core.orders.models import Order
 from retino_core.platforms.http import AuthExpired, Forbidden, Invalid, NotFound, PlatformError
 from retino_core.platforms.interface import Capability, CaseStatusUpdate, CreditNoteRequest, RefundRequest
 from retino_core.platforms.protocol import PlatformAdapter
-from retino_core.platforms.registry import adapter_runtime_for_session, platform_name
-from retino_core.refunds.capabilities import CAPABILITY_FOR_KIND, platform_adapter
+from retino_core.platforms.registry import adapter_or_none, adapter_runtime_for_session, platform_name
+from retino_core.refunds.capabilities import CAPABILITY_FOR_KIND
 from retino_core.refunds.models import (
     OrderNoteEvent,
     OrderNoteState,
@@ -122,7 +122,7 @@ def run_platform_refund(ctx: JobContext, refund_id: int) -> None:
     case = Case.get_for_account(session, refund.case_id, ctx.account_id)
     channel = SalesChannel.get_for_account(session, refund.channel_id, ctx.account_id) if refund.channel_id else None
     order = Order.get_for_account(session, refund.order_id, ctx.account_id) if refund.order_id else None
-    adapter = platform_adapter(channel, adapter_runtime_for_session(ctx.settings, session)) if channel else None
+    adapter = adapter_or_none(channel, **adapter_runtime_for_session(ctx.settings, session)) if channel else None
     if (
         case is None
         or channel is None
@@ -224,7 +224,7 @@ def push_order_note(ctx: JobContext, note_id: int) -> None:
     case = Case.get_for_account(session, note.case_id, ctx.account_id)
     channel = SalesChannel.get_for_account(session, note.channel_id, ctx.account_id) if note.channel_id else None
     order = Order.get_for_account(session, case.order_id, ctx.account_id) if case and case.order_id else None
-    adapter = platform_adapter(channel, adapter_runtime_for_session(ctx.settings, session)) if channel else None
+    adapter = adapter_or_none(channel, **adapter_runtime_for_session(ctx.settings, session)) if channel else None
     if case is None or order is None or adapter is None or not adapter.supports(Capability.order_note):
         note.state = OrderNoteState.skipped
         return

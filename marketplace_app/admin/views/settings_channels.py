@@ -23,7 +23,7 @@ from marketplace_app.admin.views.case_detail import FormError
 from marketplace_app.admin.views.settings import actor_context, attempt, checkbox, names_from_form, settings_context
 from marketplace_app.database import db
 from marketplace_app.errors import translated_message
-from marketplace_app.platforms import adapter_for
+from marketplace_app.platforms import adapter_runtime
 from marketplace_app.tenancy import admin_context, requires
 from retino_core.accounts.actions import get_channel
 from retino_core.accounts.models import ChannelStatus, Membership, Platform, SalesChannel, User
@@ -42,6 +42,7 @@ from retino_core.channels.errors import ChannelError
 from retino_core.channels.models import BadgeSide, Carrier, ShippingKind
 from retino_core.channels.queries import list_channels, offerable_case_types, shipping_options, widget_settings
 from retino_core.platforms.interface import Capability
+from retino_core.platforms.registry import adapter_or_none
 
 #: Brand names, the same in every language.
 PLATFORM_NAMES = {Platform.shoptet: "Shoptet", Platform.woocommerce: "WooCommerce", Platform.allegro: "Allegro"}
@@ -100,10 +101,8 @@ def settings_channels() -> tuple[str, int]:
 
 def channel_capabilities(channel: SalesChannel) -> frozenset[Capability]:
     """What the channel's adapter can do; nothing for a channel that cannot be built yet (not connected)."""
-    try:
-        return frozenset(adapter_for(channel).capabilities)
-    except (LookupError, ValueError):
-        return frozenset()
+    adapter = adapter_or_none(channel, **adapter_runtime())
+    return frozenset(adapter.capabilities) if adapter is not None else frozenset()
 
 
 def render_channel(
