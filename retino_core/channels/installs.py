@@ -23,8 +23,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from retino_core import clock
-from retino_core.accounts.actions import create_account, invite_member, reactivate_account
+from retino_core.accounts.actions import create_account, deactivate_account, invite_member, reactivate_account
 from retino_core.accounts.actor import Actor
 from retino_core.accounts.models import (
     Account,
@@ -203,9 +202,7 @@ def apply_platform_event(session: Session, *, channel: SalesChannel, event: Plat
         )
     )
     if others_active is None and account.status is AccountStatus.active:
-        account.status = AccountStatus.deactivated
-        account.deactivated_at = clock.now()
-        session.flush()
+        deactivate_account(session, account=account, actor=Actor.system(channel.platform.value))
 
 
 def admit_shop_admin(session: Session, *, channel: SalesChannel, email: str, name: str) -> Membership:
